@@ -1,0 +1,4 @@
+// The CPU backend (policy::cpu): xtensor and xsimd. Included by <ctnn/ctnn.hpp>.
+#pragma once
+
+#include "ctnn/backend/cpu/backend.hpp"

@@ -1,0 +1,104 @@
+// The CPU backend: xtensor containers on the heap, xtensor expressions for every elementwise pass
+// and reduction (one pass per composed functor), xsimd kernels for matrix products.
+// This is the only header of ctnn that includes xtensor.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xreducer.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "ctnn/backend/cpu/gemm.hpp"
+#include "ctnn/core/backend.hpp"
+#include "ctnn/core/policy.hpp"
+
+namespace ctnn {
+
+template <>
+struct backend<policy::cpu> {
+  template <class T>
+  using vector = xt::xtensor<T, 1>;
+
+  template <class T>
+  static vector<T> allocate(std::size_t n) {
+    vector<T> v = vector<T>::from_shape({n});
+    std::fill(v.begin(), v.end(), T(0));
+    return v;
+  }
+  template <class T>
+  static T* data(vector<T>& v) {
+    return v.data();
+  }
+  template <class T>
+  static const T* data(const vector<T>& v) {
+    return v.data();
+  }
+
+  template <class T>
+  static void copy_from_host(const T* host, std::size_t n, T* dst) {
+    std::copy_n(host, n, dst);
+  }
+  template <class T>
+  static void copy_to_host(const T* src, std::size_t n, T* host) {
+    std::copy_n(src, n, host);
+  }
+  template <class T>
+  static void copy(const T* src, std::size_t n, T* dst) {
+    if (src != dst) std::copy_n(src, n, dst);
+  }
+  template <class T>
+  static void fill(T* dst, std::size_t n, T value) {
+    std::fill_n(dst, n, value);
+  }
+
+  template <class F, class T, class... In>
+  static void map(std::size_t n, F f, T* out, const In*... in) {
+    auto o = view(out, n);
+    xt::noalias(o) = xt::make_lambda_xfunction(std::move(f), view(in, n)...);
+  }
+
+  // The row vector broadcasts over the rows, as numpy and xtensor broadcast a trailing axis.
+  template <class F, class T, class... In>
+  static void map_rows(std::size_t rows, std::size_t cols, F f, T* out, const T* row,
+                       const In*... in) {
+    auto o = view(out, rows, cols);
+    xt::noalias(o) =
+        xt::make_lambda_xfunction(std::move(f), view(in, rows, cols)..., view(row, cols));
+  }
+
+  template <class T>
+  static void sum_rows(std::size_t rows, std::size_t cols, const T* in, T* out) {
+    auto o = view(out, cols);
+    o += xt::sum(view(in, rows, cols), {0}, xt::evaluation_strategy::immediate);
+  }
+
+  template <class F, class T, class... In>
+  static T sum(std::size_t n, F f, const T* first, const In*... in) {
+    return xt::sum(xt::make_lambda_xfunction(std::move(f), view(first, n), view(in, n)...),
+                   xt::evaluation_strategy::immediate)();
+  }
+
+  template <class T>
+  static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
+                   const T* a, const T* b, T beta, T* c) {
+    cpu::gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+ private:
+  // Non-owning xtensor views of backend memory.
+  template <class T>
+  static auto view(T* p, std::size_t n) {
+    return xt::adapt(p, n, xt::no_ownership(), std::array<std::size_t, 1>{n});
+  }
+  template <class T>
+  static auto view(T* p, std::size_t rows, std::size_t cols) {
+    return xt::adapt(p, rows * cols, xt::no_ownership(), std::array<std::size_t, 2>{rows, cols});
+  }
+};
+
+}  // namespace ctnn

@@ -1,0 +1,37 @@
+// The backend contract. A backend is `template <> struct backend<Tag>` in backend/<name>/, and it
+// is the only code that touches memory or a backend library. Layers are written against these
+// primitives alone, so a layer never knows where it runs. All pointers point into the backend's
+// own memory (device memory for CUDA); host pointers are named `host`. Matrices are row-major.
+//
+//   template <class T> using vector                        owning storage
+//   allocate<T>(n) -> vector<T>                            n elements, zero-filled
+//   data(vector<T>&) -> T*                                 raw pointer into the storage
+//   copy_from_host(const T* host, n, T* dst), copy_to_host(const T* src, n, T* host),
+//   copy(const T* src, n, T* dst), fill(T* dst, n, T value)
+//   map(n, F f, T* out, const T*... in)                    out[i] = f(in[i]...)
+//   map_rows(rows, cols, F f, T* out, const T* row, const T*... in)
+//                                                          out[r,c] = f(in[r,c]..., row[c])
+//   sum_rows(rows, cols, const T* in, T* out)              out[c] += sum_r in[r,c]
+//   sum(n, F f, const T*... in) -> T                       sum_i f(in[i]...)
+//   gemm(transpose a, transpose b, m, n, k, T alpha, const T* A, const T* B, T beta, T* C)
+//                                                          C[m,n] = alpha op(A) op(B) + beta C
+// Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
+// use faster kernels for float and double.
+#pragma once
+
+#include <cstddef>
+
+#include "ctnn/core/concepts.hpp"
+#include "ctnn/core/policy.hpp"
+#include "ctnn/core/static_checks.hpp"
+
+namespace ctnn {
+
+enum class transpose : bool { no = false, yes = true };
+
+// Evaluates to backend<P>, with the catalogue's message when no backend header was included.
+template <class P>
+using backend_for =
+    std::conditional_t<check::backend_available<P, Policy<P>>::ok, backend<P>, backend<P>>;
+
+}  // namespace ctnn

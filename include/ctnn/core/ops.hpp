@@ -1,0 +1,92 @@
+// Elementwise op tags and the functors composed from them. An op is written once, as a template
+// over the element type; its derivative is its evaluation on Dual<T, 1>. The composed functors
+// (bias then op, gradient through op) are the expressions that backends evaluate in one pass:
+// an xtensor lambda expression on the CPU, one thrust::for_each on Thrust.
+#pragma once
+
+#include <cmath>
+
+#include "ctnn/config.hpp"
+#include "ctnn/core/dual.hpp"
+
+namespace ctnn::op {
+
+struct Identity {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    return x;
+  }
+};
+
+// PyTorch's convention: the derivative at 0 is 0.
+struct Relu {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    return x > T(0) ? x : T(0);
+  }
+};
+
+// Two branches so that exp never overflows: the tangent stays finite for large |x| too.
+struct Sigmoid {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    using std::exp;
+    if (x >= T(0)) return T(1) / (T(1) + exp(-x));
+    const T e = exp(x);
+    return e / (T(1) + e);
+  }
+};
+
+struct Tanh {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    using std::tanh;
+    return tanh(x);
+  }
+};
+
+// d op / dx at x, by forward-mode differentiation.
+template <class Op, class T>
+CTNN_HOST_DEVICE T derivative(const Op& f, T x) {
+  return f(Dual<T, 1>::variable(x)).grad[0];
+}
+
+// f(z + b): the bias add fused into the activation (the epilogue of Linear).
+template <class Op>
+struct AddBiasThen {
+  Op f;
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T z, T bias) const {
+    return f(z + bias);
+  }
+};
+
+// dy * f'(x): the gradient through an elementwise op.
+template <class Op>
+struct GradThrough {
+  Op f;
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x, T dy) const {
+    return dy * derivative(f, x);
+  }
+};
+
+// dy * f'(z + b): the gradient through a fused bias and activation.
+template <class Op>
+struct GradThroughBias {
+  Op f;
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T z, T dy, T bias) const {
+    return dy * derivative(f, z + bias);
+  }
+};
+
+// Elementwise pieces of the losses.
+struct SquaredDifference {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T a, T b) const {
+    return (a - b) * (a - b);
+  }
+};
+
+}  // namespace ctnn::op

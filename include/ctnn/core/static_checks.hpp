@@ -1,0 +1,127 @@
+// The compile-time error catalogue: every static_assert that ctnn shows a user lives here.
+// Each check is a class template whose name and arguments read as the diagnosis, because g++,
+// clang and nvcc print "In instantiation of 'ctnn::check::rank_1_input<ctnn::check::at<3,
+// ctnn::Linear<10>>, ctnn::check::after<2, ctnn::MaxPool2d>, ctnn::Shape<16, 5, 5>>'" just before
+// the message: the type names carry the layer positions, the layer types and the shapes that a
+// string literal cannot. Each message starts with the API name, says what is wrong and how to fix
+// it. Instantiating `check::X<...>::ok` runs the check; `ok` is false when it failed so that the
+// caller can stop before follow-on errors.
+//
+// Every message here has a compile-fail test in tests/compile_fail/.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+namespace ctnn::check {
+
+// Names that appear inside diagnostics.
+template <std::size_t Position, class Layer>
+struct at {};  // the layer being checked, numbered as in torch.nn.Sequential
+template <std::size_t Position, class Layer>
+struct after {};  // the layer that feeds it
+
+template <class... Checks>
+inline constexpr bool all_ok = (Checks::ok && ...);
+
+// False, but only once T is known: a check that always fails must not fire at its definition.
+template <class... T>
+inline constexpr bool fails = false;
+
+// --- Sequential's arguments -------------------------------------------------------------------
+
+template <class First>
+struct first_argument_is_input {
+  static constexpr bool ok = fails<First>;
+  static_assert(ok,
+                "ctnn::Sequential: the first argument must be Input<...>, the shape of one sample "
+                "without the batch extent, e.g. Sequential<Input<1, 28, 28>, Flatten, Linear<10>>");
+};
+
+template <class At>
+struct is_layer;
+template <std::size_t Position, class Type>
+struct is_layer<at<Position, Type>> {
+  static constexpr bool ok = fails<Type>;
+  static_assert(
+      ok,
+      "ctnn::Sequential: this argument is not a layer; a layer is a type such as "
+      "Linear<10>, ReLU or Flatten that satisfies ctnn::Layer (see ctnn/core/concepts.hpp)");
+};
+
+template <std::size_t Position, class Count>
+struct layer_index {
+  static constexpr bool ok = Position < Count::value;
+  static_assert(ok,
+                "ctnn::Sequential::layer: index out of range; layers are numbered from 0 as in "
+                "torch.nn.Sequential, and Input<...> is not counted");
+};
+
+// --- Shapes between layers --------------------------------------------------------------------
+
+// Any shape is accepted (elementwise layers, Flatten).
+template <class At, class From, class InputShape>
+struct any_input {
+  static constexpr bool ok = true;
+};
+
+template <class At, class From, class InputShape>
+struct rank_1_input {
+  static constexpr bool ok = InputShape::rank == 1;
+  static_assert(ok,
+                "ctnn::Sequential: this layer needs a rank-1 input (one feature axis) but the "
+                "previous layer gives a higher rank; insert Flatten before it");
+};
+
+// --- Calls ------------------------------------------------------------------------------------
+
+template <class NetworkInput, class TensorShape>
+struct input_shape_matches {
+  static constexpr bool ok = std::is_same_v<NetworkInput, TensorShape>;
+  static_assert(ok,
+                "ctnn::Sequential: the tensor's feature shape is not the network's Input shape; "
+                "reshape the data or change Input<...>");
+};
+
+template <class NetworkValue, class TensorValue>
+struct value_type_matches {
+  static constexpr bool ok = std::is_same_v<NetworkValue, TensorValue>;
+  static_assert(ok,
+                "ctnn: the tensor's element type is not the network's; convert the data or rebind "
+                "the network with Net::rebind<T, Policy>");
+};
+
+template <class NetworkPolicy, class TensorPolicy>
+struct policy_matches {
+  static constexpr bool ok = std::is_same_v<NetworkPolicy, TensorPolicy>;
+  static_assert(ok,
+                "ctnn: the tensor lives on another backend than the network; move it with "
+                "tensor.to<Policy>()");
+};
+
+template <class PredictionShape, class TargetShape>
+struct loss_shapes_match {
+  static constexpr bool ok = std::is_same_v<PredictionShape, TargetShape>;
+  static_assert(ok, "ctnn::loss: the prediction and the target must have the same feature shape");
+};
+
+// --- Layer options ----------------------------------------------------------------------------
+
+template <std::size_t Out>
+struct linear_out_features {
+  static constexpr bool ok = Out >= 1;
+  static_assert(ok,
+                "ctnn::Linear<Out>: Out is the number of output features and must be at least 1");
+};
+
+// --- Backends ---------------------------------------------------------------------------------
+
+template <class Policy, bool HasBackend>
+struct backend_available {
+  static constexpr bool ok = HasBackend;
+  static_assert(ok,
+                "ctnn: no backend is defined for this policy; include <ctnn/backend/cpu.hpp> for "
+                "policy::cpu or <ctnn/backend/thrust.hpp> for the Thrust policies");
+};
+
+}  // namespace ctnn::check

@@ -1,0 +1,27 @@
+// One step of the smallest training loop: zero the gradients, forward, loss, backward, update.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "ctnn/core/errors.hpp"
+
+namespace ctnn {
+
+// Returns the loss before the update. A loss that is not finite throws numeric_error before any
+// parameter is changed.
+template <class Net, class Loss, class Opt, class X, class Y>
+typename Net::value_type train_step(Net& net, const Loss& loss, Opt& opt, const X& x, const Y& y) {
+  opt.zero_grad();
+  const auto prediction = net.forward(x);
+  const auto value = loss.value(prediction, y);
+  if (!std::isfinite(value))
+    throw numeric_error(
+        "ctnn::train_step: the loss is " + std::to_string(value) +
+        "; the parameters were not updated (check the inputs and the learning rate)");
+  net.backward(loss.gradient(prediction, y));
+  opt.step();
+  return value;
+}
+
+}  // namespace ctnn
