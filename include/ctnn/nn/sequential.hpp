@@ -80,6 +80,24 @@ struct report_arguments
     : std::conditional_t<is_input_v<First>, report_layers<std::index_sequence_for<Ls...>, Ls...>,
                          check::first_argument_is_input<First>> {};
 
+// The shape check of every layer against its input, by position. Each check is a base class (all
+// distinct: each names its position), so instantiating a network runs them all.
+template <class Input_, class Indices, class... Ls>
+struct check_boundaries;
+template <std::size_t... Ds, std::size_t... I, class... Ls>
+struct check_boundaries<Input<Ds...>, std::index_sequence<I...>, Ls...>
+    : pack_element<I, Ls...>::template check<
+          check::at<I, pack_element<I, Ls...>>,
+          std::conditional_t<I == 0, Input<Ds...>,
+                             check::after<I - 1, pack_element<(I > 0 ? I - 1 : 0), Ls...>>>,
+          typename boundary_shapes<Shape<Ds...>, Ls...>::template at<I>>... {
+  static constexpr bool ok = check::all_ok<typename pack_element<I, Ls...>::template check<
+      check::at<I, pack_element<I, Ls...>>,
+      std::conditional_t<I == 0, Input<Ds...>,
+                         check::after<I - 1, pack_element<(I > 0 ? I - 1 : 0), Ls...>>>,
+      typename boundary_shapes<Shape<Ds...>, Ls...>::template at<I>>...>;
+};
+
 template <class L>
 inline constexpr bool is_view_v = requires {
   requires L::is_view;
@@ -103,7 +121,8 @@ template <class T, class P, class... Args>
 class basic_sequential : detail::report_arguments<Args...> {};
 
 template <class T, class P, std::size_t... Ds, class... Ls>
-requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...> {
+requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
+    : detail::check_boundaries<Input<Ds...>, std::index_sequence_for<Ls...>, Ls...> {
   using shapes = detail::boundary_shapes<Shape<Ds...>, Ls...>;
   using B = backend_for<P>;
   using vector_type = typename B::template vector<T>;
@@ -128,33 +147,10 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...> {
   template <class T2, class P2 = P>
   using rebind = basic_sequential<T2, P2, Input<Ds...>, Ls...>;
 
- private:
-  // The layer feeding layer I, as named in diagnostics.
-  template <std::size_t I>
-  struct previous {
-    using type = check::after<I - 1, layer_type<I - 1>>;
-  };
-  template <std::size_t I>
-  requires(I == 0) struct previous<I> {
-    using type = Input<Ds...>;
-  };
-
-  template <std::size_t I>
-  using boundary_check =
-      typename layer_type<I>::template check<check::at<I, layer_type<I>>,
-                                             typename previous<I>::type, boundary_shape<I>>;
-
-  template <class Indices>
-  struct boundary_checks;
-  template <std::size_t... I>
-  struct boundary_checks<std::index_sequence<I...>> {
-    static constexpr bool ok = check::all_ok<boundary_check<I>...>;
-  };
-
- public:
   // False after a shape error has been reported; the rest of the class still compiles so that the
   // first error is the only one.
-  static constexpr bool shapes_ok = boundary_checks<std::make_index_sequence<L>>::ok;
+  static constexpr bool shapes_ok =
+      detail::check_boundaries<Input<Ds...>, std::index_sequence_for<Ls...>, Ls...>::ok;
 
  private:
   template <std::size_t I>

@@ -1,0 +1,17 @@
+# cmake -DSOURCE=... -DBINARY=... -DGENERATOR=... -DARGS=... -P run_consumer.cmake
+# Configures, builds and runs the consumer project; fails on any step.
+file(REMOVE_RECURSE ${BINARY})
+foreach(step configure build run)
+  if(step STREQUAL "configure")
+    set(command ${CMAKE_COMMAND} -S ${SOURCE} -B ${BINARY} -G ${GENERATOR} ${ARGS})
+  elseif(step STREQUAL "build")
+    set(command ${CMAKE_COMMAND} --build ${BINARY})
+  else()
+    set(command ${BINARY}/consumer)
+  endif()
+  execute_process(COMMAND ${command} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${step}: ${out}${err}")
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "consumer ${step} failed (${result})")
+  endif()
+endforeach()

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Writes the golden values the C++ tests compare with: inputs, parameters, outputs and gradients
+computed by PyTorch (Debian's python3-torch) in float32.
+
+    /usr/bin/python3 tests/golden/make_golden.py     # rewrites tests/golden/*.txt
+
+Format, one tensor per line:  name rank d0 d1 ... v0 v1 ...   (values with 9 significant digits,
+which round-trip float32). The backward passes use an upstream gradient `g` (loss = sum(y * g)).
+"""
+import pathlib
+
+import torch
+
+OUT = pathlib.Path(__file__).resolve().parent
+torch.manual_seed(20261122)
+
+
+def write(path, tensors):
+    with open(OUT / path, "w") as f:
+        for name, t in tensors.items():
+            t = t.detach().to(torch.float32).contiguous()
+            dims = " ".join(str(d) for d in t.shape)
+            vals = " ".join(f"{v:.9g}" for v in t.reshape(-1).tolist())
+            f.write(f"{name} {t.dim()} {dims} {vals}\n")
+
+
+def linear_case(prefix, in_f, out_f, batch, bias):
+    layer = torch.nn.Linear(in_f, out_f, bias=bias)
+    x = torch.randn(batch, in_f, requires_grad=True)
+    g = torch.randn(batch, out_f)
+    y = layer(x)
+    (y * g).sum().backward()
+    t = {f"{prefix}.x": x, f"{prefix}.weight": layer.weight, f"{prefix}.g": g, f"{prefix}.y": y,
+         f"{prefix}.dx": x.grad, f"{prefix}.dweight": layer.weight.grad}
+    if bias:
+        t[f"{prefix}.bias"] = layer.bias
+        t[f"{prefix}.dbias"] = layer.bias.grad
+    return t
+
+
+def linear():
+    t = {}
+    t.update(linear_case("b4", 5, 3, 4, True))
+    t.update(linear_case("b1", 7, 4, 1, True))
+    t.update(linear_case("nobias", 6, 2, 7, False))
+    write("linear.txt", t)
+
+
+def activations():
+    t = {}
+    # Ordinary values, exact zeros (ReLU's kink: PyTorch's derivative there is 0) and large
+    # magnitudes (sigmoid's and tanh's saturation).
+    x = torch.cat([torch.randn(3, 6), torch.tensor([[0.0, -0.0, 30.0, -30.0, 90.0, -90.0]])])
+    g = torch.randn(4, 6)
+    for name, fn in [("relu", torch.nn.ReLU()), ("sigmoid", torch.nn.Sigmoid()), ("tanh", torch.nn.Tanh())]:
+        xi = x.clone().requires_grad_(True)
+        y = fn(xi)
+        (y * g).sum().backward()
+        t[f"{name}.y"] = y
+        t[f"{name}.dx"] = xi.grad
+    t["x"] = x
+    t["g"] = g
+    write("activations.txt", t)
+
+
+def mse():
+    p = torch.randn(4, 3, requires_grad=True)
+    target = torch.randn(4, 3)
+    t = {"prediction": p, "target": target}
+    for reduction in ["mean", "sum"]:
+        pi = p.detach().clone().requires_grad_(True)
+        loss = torch.nn.MSELoss(reduction=reduction)(pi, target)
+        loss.backward()
+        t[f"{reduction}.loss"] = loss.reshape(1)
+        t[f"{reduction}.grad"] = pi.grad
+    write("mse.txt", t)
+
+
+def mlp():
+    # The layer numbering and names of nn.Sequential are the ones ctnn uses.
+    net = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 4),
+                              torch.nn.Tanh(), torch.nn.Linear(4, 2), torch.nn.Sigmoid())
+    x = torch.randn(3, 6, requires_grad=True)
+    target = torch.rand(3, 2)
+    t = {"x": x, "target": target}
+    for name, p in net.state_dict().items():
+        t[name] = p.clone()  # state_dict shares storage: keep the values before the step
+    y = net(x)
+    loss = torch.nn.MSELoss()(y, target)
+    loss.backward()
+    t["y"] = y
+    t["loss"] = loss.reshape(1)
+    t["dx"] = x.grad
+    for name, p in net.named_parameters():
+        t[f"grad.{name}"] = p.grad
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    opt.step()
+    for name, p in net.named_parameters():
+        t[f"after_step.{name}"] = p
+    write("mlp.txt", t)
+
+
+if __name__ == "__main__":
+    linear()
+    activations()
+    mse()
+    mlp()
+    print("wrote", sorted(p.name for p in OUT.glob("*.txt")))
