@@ -1,0 +1,20 @@
+# cmake -DINCLUDE_DIR=... -P check_core_includes.cmake
+# Fails if a header outside backend/ (other than the umbrella ctnn.hpp) includes a backend library:
+# the core must stay cheap to parse and free of any backend.
+file(GLOB_RECURSE headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/ctnn/*.hpp)
+set(bad "")
+foreach(header ${headers})
+  if(header MATCHES "^ctnn/backend/" OR header STREQUAL "ctnn/ctnn.hpp")
+    continue()
+  endif()
+  file(STRINGS ${INCLUDE_DIR}/${header} lines REGEX "^#include [<\"](xtensor|xsimd|thrust|cub|cuda)")
+  if(lines)
+    list(APPEND bad "${header}: ${lines}")
+  endif()
+endforeach()
+if(bad)
+  string(REPLACE ";" "\n" bad "${bad}")
+  message(FATAL_ERROR "core headers include a backend library:\n${bad}")
+endif()
+list(LENGTH headers count)
+message(STATUS "${count} headers checked: the core includes no backend library")
