@@ -24,8 +24,7 @@ struct ScaledDifference {
   }
 };
 
-template <class S1, class S2>
-void check_batches(const char* api, std::size_t prediction, std::size_t target) {
+inline void check_batches(const char* api, std::size_t prediction, std::size_t target) {
   if (prediction != target)
     throw shape_error(std::string(api) + ": the prediction has batch " +
                       std::to_string(prediction) + " but the target has batch " +
@@ -39,7 +38,7 @@ struct MSELoss {
   template <class T, class S, class S2, class P>
   T value(const Tensor<T, S, P>& prediction, const Tensor<T, S2, P>& target) const {
     static_assert(check::loss_shapes_match<S, S2>::ok);
-    detail::check_batches<S, S2>("ctnn::loss::MSELoss", prediction.batch(), target.batch());
+    detail::check_batches("ctnn::loss::MSELoss", prediction.batch(), target.batch());
     const T total = backend<P>::sum(prediction.size(), op::SquaredDifference{}, prediction.data(),
                                     target.data());
     return reduction == Reduction::mean ? total / T(prediction.size()) : total;
@@ -49,7 +48,7 @@ struct MSELoss {
   Tensor<T, S, P> gradient(const Tensor<T, S, P>& prediction,
                            const Tensor<T, S2, P>& target) const {
     static_assert(check::loss_shapes_match<S, S2>::ok);
-    detail::check_batches<S, S2>("ctnn::loss::MSELoss", prediction.batch(), target.batch());
+    detail::check_batches("ctnn::loss::MSELoss", prediction.batch(), target.batch());
     Tensor<T, S, P> grad(prediction.batch());
     const T scale = reduction == Reduction::mean ? T(2) / T(prediction.size()) : T(2);
     backend<P>::map(prediction.size(), detail::ScaledDifference<T>{scale}, grad.data(),

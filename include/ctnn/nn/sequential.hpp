@@ -353,13 +353,13 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     }
   };
 
+  // Each mismatch between the tensor and the network is reported by its own catalogue entry.
   template <class X>
   static constexpr void check_input() {
-    if constexpr (!(check::value_type_matches<T, typename X::value_type>::ok &&
-                    check::policy_matches<P, typename X::policy_type>::ok &&
-                    check::input_shape_matches<input_shape, typename X::shape_type>::ok)) {
-      // reported above
-    }
+    [[maybe_unused]] constexpr bool ok =
+        check::all_ok<check::value_type_matches<T, typename X::value_type>,
+                      check::policy_matches<P, typename X::policy_type>,
+                      check::input_shape_matches<input_shape, typename X::shape_type>>;
   }
 
   T* act(std::size_t boundary) {
