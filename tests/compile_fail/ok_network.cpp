@@ -8,3 +8,11 @@ const auto layer = net.layer<1>();
 using Tanh_first = ctnn::Sequential<ctnn::Input<2, 5>, ctnn::Tanh, ctnn::Flatten, ctnn::Linear<3>>;
 Tanh_first other;
 const float loss = ctnn::loss::MSELoss{}.value(y, ctnn::Tensor<float, ctnn::Shape<10>>(1));
+using Cnn =
+    ctnn::Sequential<ctnn::Input<3, 8, 8>,
+                     ctnn::Conv2d<ctnn::conv2d_options{.out = 4, .kernel = 3, .padding = 1}>,
+                     ctnn::MaxPool2d<ctnn::pool2d_options{.kernel = 3, .padding = 1}>,
+                     ctnn::Flatten, ctnn::Linear<10>, ctnn::Reshape<5, 2>, ctnn::Dropout<1.0f>>;
+Cnn cnn;
+using Text = ctnn::Sequential<ctnn::Input<5>, ctnn::Embedding<10, 4, 9>>;
+Text text;

@@ -28,3 +28,5 @@ BOOST_TEST_GLOBAL_FIXTURE(RequireGpu);
 
 #define CTNN_BACKEND_SUITE cuda_backends
 #include "support/backend_cases.hpp"
+#define CTNN_LAYER_SUITE cuda_layers
+#include "support/layer_cases.hpp"

@@ -100,9 +100,71 @@ def mlp():
     write("mlp.txt", t)
 
 
+def sequential_case(t, prefix, net, x, int_input=False):
+    """Forward and backward of nn.Sequential `net` on x with a random upstream gradient; keys are
+    prefix.x, prefix.g, prefix.y, prefix.dx, prefix.<state_dict name>, prefix.grad.<name>."""
+    if not int_input:
+        x = x.clone().requires_grad_(True)
+    y = net(x)
+    g = torch.randn_like(y)
+    (y * g).sum().backward()
+    t[f"{prefix}.x"] = x.to(torch.float32)
+    t[f"{prefix}.g"] = g
+    t[f"{prefix}.y"] = y
+    if not int_input:
+        t[f"{prefix}.dx"] = x.grad
+    for name, p in net.state_dict().items():
+        t[f"{prefix}.{name}"] = p.clone()
+    for name, p in net.named_parameters():
+        t[f"{prefix}.grad.{name}"] = p.grad
+
+
+def layers():
+    nn = torch.nn
+    t = {}
+    conv_cases = [
+        # name, layer, input shape (batch first)
+        ("conv_s2p1", nn.Conv2d(3, 4, 3, stride=2, padding=1), (7, 3, 7, 6)),
+        ("conv_rect_dil2", nn.Conv2d(2, 3, (3, 2), dilation=2, padding=(2, 1)), (1, 2, 9, 9)),
+        ("conv_depthwise", nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False), (2, 4, 6, 6)),
+        ("conv_groups2", nn.Conv2d(4, 6, 2, stride=(1, 2), groups=2), (3, 4, 5, 5)),
+        ("conv1d", nn.Conv1d(3, 5, 3, stride=2, padding=1, dilation=2), (4, 3, 11)),
+        ("maxpool2", nn.MaxPool2d(2), (2, 3, 4, 4)),
+        ("maxpool3s2p1", nn.MaxPool2d(3, stride=2, padding=1), (2, 2, 7, 7)),
+        ("avgpool2", nn.AvgPool2d(2), (2, 3, 4, 4)),
+        ("avgpool3s2p1", nn.AvgPool2d(3, stride=2, padding=1), (2, 2, 7, 7)),
+        ("maxpool1d", nn.MaxPool1d(3, stride=2, padding=1), (3, 2, 9)),
+        ("avgpool1d", nn.AvgPool1d(3, stride=2, padding=1), (3, 2, 9)),
+        ("adaptive", nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 5, 7)),
+        ("global", nn.AdaptiveAvgPool2d((1, 1)), (2, 3, 5, 7)),
+        ("softmax", nn.Softmax(dim=1), (4, 6)),
+        ("logsoftmax", nn.LogSoftmax(dim=1), (4, 6)),
+        ("softmax_channels", nn.Softmax(dim=1), (2, 3, 2, 2)),
+        ("logsoftmax_channels", nn.LogSoftmax(dim=1), (2, 3, 2, 2)),
+        ("leakyrelu", nn.LeakyReLU(0.2), (3, 5)),
+        ("gelu", nn.GELU(), (3, 5)),
+    ]
+    for name, layer, shape in conv_cases:
+        sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
+    # Max pooling with ties: PyTorch routes the gradient to the first maximum of each window.
+    ties = torch.tensor([[[[1.0, 1.0, 2.0, 2.0], [1.0, 0.0, 2.0, 1.0], [0.0, 3.0, 3.0, 0.0], [3.0, 3.0, 0.0, 3.0]]]])
+    sequential_case(t, "maxpool_ties", nn.Sequential(nn.MaxPool2d(2)), ties)
+    # A LeNet-like stack: fused Conv+ReLU, pooling, Linear, LogSoftmax.
+    lenet = nn.Sequential(nn.Conv2d(1, 4, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 6, 3), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
+                          nn.Linear(24, 10), nn.ReLU(), nn.Linear(10, 3), nn.LogSoftmax(dim=1))
+    sequential_case(t, "lenet", lenet, torch.randn(2, 1, 12, 12))
+    # Embedding with a padding row: repeated ids accumulate, the padding row gets no gradient.
+    emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))
+    ids = torch.tensor([[3, 5, 2, 3, 9], [0, 2, 2, 7, 3]])
+    sequential_case(t, "embedding", emb, ids, int_input=True)
+    write("layers.txt", t)
+
+
 if __name__ == "__main__":
     linear()
     activations()
     mse()
     mlp()
+    layers()
     print("wrote", sorted(p.name for p in OUT.glob("*.txt")))

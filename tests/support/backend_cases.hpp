@@ -16,6 +16,7 @@
 #include "ctnn/core.hpp"
 #include "support/compare.hpp"
 #include "support/golden.hpp"
+#include "support/inputs.hpp"
 
 namespace ctnn_test {
 
@@ -68,15 +69,6 @@ template <class P>
 using gradcheck_mlp =
     ctnn::basic_sequential<double, P, ctnn::Input<2, 3>, ctnn::Flatten, ctnn::Linear<7>, ctnn::Tanh,
                            ctnn::Linear<5, false>, ctnn::Sigmoid, ctnn::ReLU, ctnn::Linear<3>>;
-
-template <class Net>
-typename Net::input_tensor sample_input(std::size_t batch, double scale = 1.0) {
-  using T = typename Net::value_type;
-  std::vector<T> values(batch * Net::input_shape::size);
-  ctnn::Generator rng(42);
-  for (auto& v : values) v = T(rng.uniform(-scale, scale));
-  return typename Net::input_tensor(batch, std::span<const T>(values));
-}
 
 }  // namespace ctnn_test
 

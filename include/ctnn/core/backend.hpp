@@ -15,6 +15,10 @@
 //   sum(n, F f, const T*... in) -> T                       sum_i f(in[i]...)
 //   gemm(transpose a, transpose b, m, n, k, T alpha, const T* A, const T* B, T beta, T* C)
 //                                                          C[m,n] = alpha op(A) op(B) + beta C
+//   for_each(n, F f)                                       f(i) for every i < n, in any order:
+//                                                          index-space kernels (im2col, pooling,
+//                                                          rows of a softmax) written once as
+//                                                          CTNN_HOST_DEVICE functors
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
 // use faster kernels for float and double.
 #pragma once

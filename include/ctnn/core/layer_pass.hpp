@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ctnn {
 
@@ -18,6 +19,9 @@ struct layer_pass {
   T* grads = nullptr;         // this layer's slice of the gradient buffer (accumulated into)
   T* dy = nullptr;            // backward: gradient with respect to y; the layer may overwrite it
   T* dx = nullptr;            // backward: gradient with respect to x, or nullptr if not needed
+  T* saved = nullptr;      // kept from the training forward to backward (saved_per_sample), or null
+  T* scratch = nullptr;    // temporary for this call only (scratch_per_sample)
+  std::uint64_t seed = 0;  // randomness of this call (Dropout); a new value for every forward
   bool training = false;
 };
 

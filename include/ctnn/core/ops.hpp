@@ -45,6 +45,22 @@ struct Tanh {
   }
 };
 
+template <float NegativeSlope>
+struct LeakyRelu {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    return x > T(0) ? x : T(NegativeSlope) * x;
+  }
+};
+
+struct Gelu {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    using std::erf;
+    return T(0.5) * x * (T(1) + erf(x * T(0.70710678118654752)));
+  }
+};
+
 // d op / dx at x, by forward-mode differentiation.
 template <class Op, class T>
 CTNN_HOST_DEVICE T derivative(const Op& f, T x) {

@@ -3,7 +3,10 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
 #include <string_view>
+
+#include "ctnn/core/random.hpp"
 
 namespace ctnn {
 
@@ -25,5 +28,13 @@ constexpr std::size_t total_size(const std::array<param_spec, K>& specs) {
   for (const auto& s : specs) n += s.size();
   return n;
 }
+
+// The members of a layer without parameters.
+struct no_parameters {
+  template <class In>
+  static constexpr std::array<param_spec, 0> parameters{};
+  template <class In, class T>
+  static void reset_parameters(std::span<T>, Generator&) {}
+};
 
 }  // namespace ctnn

@@ -7,7 +7,23 @@
 #include <cstdint>
 #include <random>
 
+#include "ctnn/config.hpp"
+
 namespace ctnn {
+
+// splitmix64: a well-mixed 64-bit value from a counter.
+CTNN_HOST_DEVICE constexpr std::uint64_t mix64(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// A uniform number in [0, 1) that depends only on (seed, index): every backend, thread and
+// order of evaluation draws the same value for the same element (counter-based randomness).
+CTNN_HOST_DEVICE constexpr double hash_uniform(std::uint64_t seed, std::uint64_t index) {
+  return static_cast<double>(mix64(seed ^ mix64(index)) >> 11) * 0x1.0p-53;
+}
 
 class Generator {
  public:

@@ -24,6 +24,12 @@ struct after {};  // the layer that feeds it
 template <class... Checks>
 inline constexpr bool all_ok = (Checks::ok && ...);
 
+// Several checks of one layer as one type: each is a base, so all of them run.
+template <class... Checks>
+struct all_of : Checks... {
+  static constexpr bool ok = all_ok<Checks...>;
+};
+
 // False, but only once T is known: a check that always fails must not fire at its definition.
 template <class... T>
 inline constexpr bool fails = false;
@@ -73,6 +79,40 @@ struct rank_1_input {
                 "previous layer gives a higher rank; insert Flatten before it");
 };
 
+// The input must have exactly Rank axes: (channels, length) for 1-d layers, (channels, height,
+// width) for 2-d layers.
+template <class At, class From, class InputShape, std::size_t Rank>
+struct input_rank {
+  static constexpr bool ok = InputShape::rank == Rank;
+  static_assert(ok,
+                "ctnn::Sequential: this layer needs an input of another rank: 1-d layers take "
+                "(channels, length), 2-d layers take (channels, height, width); the batch is not "
+                "part of the shape");
+};
+
+template <class At, class InputShape, std::size_t InChannels, std::size_t OutChannels,
+          std::size_t Groups>
+struct conv_groups {
+  static constexpr bool ok = Groups >= 1 && InChannels % Groups == 0 && OutChannels % Groups == 0;
+  static_assert(ok,
+                "ctnn::Conv: the input and output channel counts must both be divisible by groups");
+};
+
+template <class At, class InputShape, bool Fits>
+struct kernel_fits {
+  static constexpr bool ok = Fits;
+  static_assert(ok,
+                "ctnn::Sequential: the (dilated) kernel is larger than the padded input of this "
+                "layer; use a smaller kernel, more padding, or a larger input");
+};
+
+template <class At, class From, class InputShape, class TargetShape>
+struct reshape_size {
+  static constexpr bool ok = InputShape::size == TargetShape::size;
+  static_assert(ok,
+                "ctnn::Reshape: the target shape must hold as many elements as the input shape");
+};
+
 // --- Calls ------------------------------------------------------------------------------------
 
 template <class NetworkInput, class TensorShape>
@@ -112,6 +152,34 @@ struct linear_out_features {
   static constexpr bool ok = Out >= 1;
   static_assert(ok,
                 "ctnn::Linear<Out>: Out is the number of output features and must be at least 1");
+};
+
+template <std::size_t Out, std::size_t Kernel, std::size_t Stride, std::size_t Dilation>
+struct window_options {
+  static constexpr bool ok = Out >= 1 && Kernel >= 1 && Stride >= 1 && Dilation >= 1;
+  static_assert(ok,
+                "ctnn: out, kernel, stride and dilation of a convolution or pooling layer must be "
+                "at least 1 (give .kernel, e.g. Conv2d<conv2d_options{.out = 16, .kernel = 5}>)");
+};
+
+template <std::size_t KernelH, std::size_t PaddingH, std::size_t KernelW, std::size_t PaddingW>
+struct pool_padding {
+  static constexpr bool ok = 2 * PaddingH <= KernelH && 2 * PaddingW <= KernelW;
+  static_assert(ok, "ctnn::Pool: padding must be at most half the kernel size, as in PyTorch");
+};
+
+template <bool InRange>
+struct dropout_probability {
+  static constexpr bool ok = InRange;
+  static_assert(ok, "ctnn::Dropout<P>: P is the probability of zeroing an element, in [0, 1]");
+};
+
+template <std::size_t Num, std::size_t Dim, std::size_t PaddingIdx, bool HasPadding>
+struct embedding_options {
+  static constexpr bool ok = Num >= 1 && Dim >= 1 && (!HasPadding || PaddingIdx < Num);
+  static_assert(ok,
+                "ctnn::Embedding<Num, Dim, PaddingIdx>: Num and Dim must be at least 1 and "
+                "PaddingIdx must be a row of the table (less than Num)");
 };
 
 // --- Backends ---------------------------------------------------------------------------------

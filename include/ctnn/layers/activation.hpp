@@ -18,7 +18,7 @@
 namespace ctnn {
 
 template <class Op>
-struct ElementwiseLayer {
+struct ElementwiseLayer : no_parameters {
   using op_type = Op;
 
   template <class In>
@@ -26,12 +26,6 @@ struct ElementwiseLayer {
 
   template <class At, class From, class In>
   using check = check::any_input<At, From, In>;
-
-  template <class In>
-  static constexpr std::array<param_spec, 0> parameters{};
-
-  template <class In, class T>
-  static void reset_parameters(std::span<T>, Generator&) {}
 
   template <class In, class P, class T>
   static void forward(const layer_pass<T>& a) {
@@ -54,6 +48,17 @@ struct Sigmoid : ElementwiseLayer<op::Sigmoid> {
 
 struct Tanh : ElementwiseLayer<op::Tanh> {
   static constexpr std::string_view name = "Tanh";
+};
+
+// PyTorch's default negative slope is 0.01.
+template <float NegativeSlope = 0.01f>
+struct LeakyReLU : ElementwiseLayer<op::LeakyRelu<NegativeSlope>> {
+  static constexpr std::string_view name = "LeakyReLU";
+};
+
+// The exact form 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default (approximate='none').
+struct GELU : ElementwiseLayer<op::Gelu> {
+  static constexpr std::string_view name = "GELU";
 };
 
 }  // namespace ctnn

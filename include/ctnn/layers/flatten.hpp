@@ -11,7 +11,7 @@
 
 namespace ctnn {
 
-struct Flatten {
+struct Flatten : no_parameters {
   static constexpr std::string_view name = "Flatten";
   static constexpr bool is_view = true;
 
@@ -20,9 +20,6 @@ struct Flatten {
 
   template <class At, class From, class In>
   using check = check::any_input<At, From, In>;
-
-  template <class In>
-  static constexpr std::array<param_spec, 0> parameters{};
 };
 
 }  // namespace ctnn

@@ -108,6 +108,24 @@ inline constexpr bool accepts_epilogue_v = requires {
   requires L::accepts_epilogue;
 };
 
+// Storage a layer asks for, per sample: kept from forward to backward, and temporary.
+template <class L, class In>
+constexpr std::size_t saved_per_sample() {
+  if constexpr (requires { L::template saved_per_sample<In>; }) {
+    return L::template saved_per_sample<In>;
+  } else {
+    return 0;
+  }
+}
+template <class L, class In>
+constexpr std::size_t scratch_per_sample() {
+  if constexpr (requires { L::template scratch_per_sample<In>; }) {
+    return L::template scratch_per_sample<In>;
+  } else {
+    return 0;
+  }
+}
+
 template <class L>
 inline constexpr bool is_elementwise_v = requires {
   typename L::op_type;
@@ -168,7 +186,7 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   // input's storage.
   template <std::size_t... I>
   static constexpr auto make_boundary_offsets(std::index_sequence<I...>) {
-    std::array<std::size_t, L + 2> offsets{};  // last entry: total size per sample
+    std::array<std::size_t, L + 2> offsets{};  // last entry: end of the boundaries
     const std::array<bool, L> views{detail::is_view_v<layer_type<I>>...};
     const std::array<std::size_t, L> sizes{boundary_shape<I + 1>::size...};
     std::size_t total = input_shape::size;
@@ -180,9 +198,26 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     return offsets;
   }
 
+  // The saved regions follow the boundaries in the same workspace; the last entry is its size.
+  template <std::size_t... I>
+  static constexpr auto make_saved_offsets(std::index_sequence<I...>) {
+    std::array<std::size_t, L + 1> offsets{};
+    const std::array<std::size_t, L> sizes{
+        detail::saved_per_sample<layer_type<I>, boundary_shape<I>>()...};
+    offsets[0] = make_boundary_offsets(std::index_sequence<I...>{})[L + 1];
+    for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
+    return offsets;
+  }
+
   template <std::size_t... I>
   static constexpr std::size_t make_max_boundary(std::index_sequence<I...>) {
     return std::max({input_shape::size, boundary_shape<I + 1>::size...});
+  }
+
+  template <std::size_t... I>
+  static constexpr std::size_t make_max_scratch(std::index_sequence<I...>) {
+    return std::max(
+        {std::size_t{0}, detail::scratch_per_sample<layer_type<I>, boundary_shape<I>>()...});
   }
 
  public:
@@ -190,6 +225,9 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   static constexpr std::size_t parameter_count = param_offsets[L];
   static constexpr auto boundary_offsets = make_boundary_offsets(std::make_index_sequence<L>{});
   static constexpr std::size_t max_boundary_size = make_max_boundary(std::make_index_sequence<L>{});
+  static constexpr auto saved_offsets = make_saved_offsets(std::make_index_sequence<L>{});
+  static constexpr std::size_t workspace_per_sample = saved_offsets[L];
+  static constexpr std::size_t max_scratch_size = make_max_scratch(std::make_index_sequence<L>{});
 
   // Layer I runs fused with layer I + 1: an epilogue-taking layer followed by an elementwise one.
   template <std::size_t I>
@@ -213,7 +251,8 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   // The parameters are initialised as PyTorch does, from a generator seeded with `seed`.
   explicit basic_sequential(std::uint64_t seed = 0)
       : params_(B::template allocate<T>(parameter_count)),
-        grads_(B::template allocate<T>(parameter_count)) {
+        grads_(B::template allocate<T>(parameter_count)),
+        seed_(seed) {
     reset_parameters(seed);
   }
 
@@ -229,6 +268,17 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   void eval() { training_ = false; }
   bool is_training() const { return training_; }
 
+  // The state of the per-forward randomness (Dropout masks): equal states draw equal masks.
+  struct random_state {
+    std::uint64_t seed;
+    std::uint64_t forward_count;
+  };
+  random_state get_random_state() const { return {seed_, forward_count_}; }
+  void set_random_state(random_state state) {
+    seed_ = state.seed;
+    forward_count_ = state.forward_count;
+  }
+
   // --- Passes -----------------------------------------------------------------------------------
 
   // Training forward: records every boundary for backward.
@@ -237,10 +287,12 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     check_input<X>();
     const std::size_t batch = x.batch();
     if (batch != recorded_batch_) {
-      acts_ = B::template allocate<T>(boundary_offsets[L + 1] * batch);
+      acts_ = B::template allocate<T>(workspace_per_sample * batch);
+      scratch_ = B::template allocate<T>(max_scratch_size * batch);
       recorded_batch_ = batch;
     }
     has_record_ = false;
+    ++forward_count_;
     B::copy(x.data(), x.size(), act(0));
     forward_layers(batch, std::make_index_sequence<L>{});
     has_record_ = true;
@@ -264,9 +316,11 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     check_input<X>();
     const std::size_t batch = x.batch();
     output_tensor y(batch);
-    vector_type buffers[2] = {B::template allocate<T>(max_boundary_size * batch),
-                              B::template allocate<T>(max_boundary_size * batch)};
-    inference_state state{batch, x.data(), {B::data(buffers[0]), B::data(buffers[1])}, 0};
+    vector_type buffers[3] = {B::template allocate<T>(max_boundary_size * batch),
+                              B::template allocate<T>(max_boundary_size * batch),
+                              B::template allocate<T>(max_scratch_size * batch)};
+    inference_state state{
+        batch, x.data(), {B::data(buffers[0]), B::data(buffers[1])}, 0, B::data(buffers[2])};
     infer_layers(state, std::make_index_sequence<L>{});
     B::copy(state.current, y.size(), y.data());
     return y;
@@ -374,6 +428,10 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     a.y = act(I + 1);
     a.params = B::data(params_) + param_offsets[I];
     a.grads = B::data(grads_) + param_offsets[I];
+    if constexpr (saved_offsets[I + 1] > saved_offsets[I])
+      a.saved = B::data(acts_) + saved_offsets[I] * batch;
+    a.scratch = B::data(scratch_);
+    a.seed = mix64(mix64(seed_ ^ forward_count_) + I);
     a.training = training_;
     return a;
   }
@@ -467,6 +525,7 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     const T* current;
     T* buffers[2];
     int next;  // the buffer the next computing layer writes
+    T* scratch;
   };
 
   template <std::size_t... I>
@@ -486,6 +545,7 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
       a.x = s.current;
       a.y = s.buffers[s.next];
       a.params = B::data(params_) + param_offsets[I];
+      a.scratch = s.scratch;
       a.training = false;
       if constexpr (fuses_next<I>) {
         a.pre = a.y;  // nothing is kept: the epilogue runs in place
@@ -543,11 +603,14 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   vector_type params_;
   vector_type grads_;
   vector_type acts_ = B::template allocate<T>(0);
+  vector_type scratch_ = B::template allocate<T>(0);
   vector_type grad_buffers_[2] = {B::template allocate<T>(0), B::template allocate<T>(0)};
   std::size_t recorded_batch_ = 0;
   std::size_t grad_batch_ = 0;
   bool has_record_ = false;
   bool training_ = true;  // PyTorch modules start in training mode
+  std::uint64_t seed_ = 0;
+  std::uint64_t forward_count_ = 0;
 };
 
 // The network as users write it: float on the CPU backend. Use Net::rebind<T, Policy> for others.

@@ -60,6 +60,7 @@ gradcheck_result gradcheck(const Net& net, const typename Net::input_tensor& x,
   // Reverse mode on a copy, so the caller's gradients stay as they were.
   Net work = net;
   work.zero_grad();
+  const auto random = work.get_random_state();  // the dual pass draws the same Dropout masks
   work.forward(x);
   typename Net::input_tensor dx;
   work.backward(Out(x.batch(), std::span<const T>(u)), dx);
@@ -68,6 +69,8 @@ gradcheck_result gradcheck(const Net& net, const typename Net::input_tensor& x,
 
   // Forward mode: the same parameters and input, seeded with the directions as tangents.
   DualNet dual_net;
+  dual_net.set_random_state({random.seed, random.forward_count});
+  dual_net.train(work.is_training());
   std::vector<D> theta_d(theta.size());
   for (std::size_t i = 0; i < theta.size(); ++i) {
     theta_d[i] = D(theta[i]);

@@ -83,6 +83,11 @@ struct backend<policy::cpu> {
                    xt::evaluation_strategy::immediate)();
   }
 
+  template <class F>
+  static void for_each(std::size_t n, F f) {
+    for (std::size_t i = 0; i < n; ++i) f(i);
+  }
+
   template <class T>
   static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
                    const T* a, const T* b, T beta, T* c) {

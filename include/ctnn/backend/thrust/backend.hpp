@@ -125,6 +125,11 @@ struct thrust_backend {
                                     thrust_kernels::Plus<T>{});
   }
 
+  template <class F>
+  static void for_each(std::size_t n, F f) {
+    thrust::for_each_n(System::exec(), index(0), n, f);
+  }
+
   template <class T>
   static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
                    const T* a, const T* b, T beta, T* c) {

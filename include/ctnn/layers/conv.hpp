@@ -1,0 +1,288 @@
+// Conv1d and Conv2d, as torch.nn.Conv1d/Conv2d: out channels, kernel, stride, zero padding,
+// dilation, groups, bias. Input (channels, length) or (channels, height, width); weight
+// [out, in / groups, kernel...]; bias [out].
+//
+// Computed as im2col + GEMM: the training forward keeps the column matrix for the weight gradient;
+// the input gradient is col2im written as a gather (each input element sums the columns that read
+// it), so it needs no atomics on parallel backends. An elementwise layer that follows is fused into
+// the bias pass, as for Linear.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include "ctnn/config.hpp"
+#include "ctnn/core/backend.hpp"
+#include "ctnn/core/layer_pass.hpp"
+#include "ctnn/core/ops.hpp"
+#include "ctnn/core/parameter.hpp"
+#include "ctnn/core/random.hpp"
+#include "ctnn/core/shape.hpp"
+#include "ctnn/core/static_checks.hpp"
+#include "ctnn/layers/window.hpp"
+
+namespace ctnn {
+
+struct conv1d_options {
+  std::size_t out = 0;
+  std::size_t kernel = 0;
+  std::size_t stride = 1;
+  std::size_t padding = 0;
+  std::size_t dilation = 1;
+  std::size_t groups = 1;
+  bool bias = true;
+};
+
+struct conv2d_options {
+  std::size_t out = 0;
+  extent2 kernel = 0;
+  extent2 stride = 1;
+  extent2 padding = 0;
+  extent2 dilation = 1;
+  std::size_t groups = 1;
+  bool bias = true;
+};
+
+namespace conv_kernels {
+
+// col[b][(c * KH + kh) * KW + kw][oh * OW + ow] = x[b][c][ih][iw], or 0 in the padding.
+template <window_geometry G, class T>
+struct Im2col {
+  const T* x;
+  T* col;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    constexpr std::size_t plane = G.out_plane(), rows = G.channels * G.kernel_size();
+    const std::size_t p = i % plane, r = (i / plane) % rows, b = i / (plane * rows);
+    const std::size_t c = r / G.kernel_size(), kh = (r / G.kernel_w) % G.kernel_h,
+                      kw = r % G.kernel_w;
+    const long ih = G.in_row(p / G.out_w(), kh), iw = G.in_col(p % G.out_w(), kw);
+    const bool inside = ih >= 0 && iw >= 0 && ih < long(G.height) && iw < long(G.width);
+    col[i] =
+        inside ? x[((b * G.channels + c) * G.height + std::size_t(ih)) * G.width + std::size_t(iw)]
+               : T(0);
+  }
+};
+
+// dx[b][c][h][w] = sum of the column entries that read x[b][c][h][w] (the adjoint of Im2col).
+template <window_geometry G, class T>
+struct Col2im {
+  const T* dcol;
+  T* dx;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    constexpr std::size_t plane = G.out_plane(), rows = G.channels * G.kernel_size();
+    const std::size_t w = i % G.width, h = (i / G.width) % G.height;
+    const std::size_t c = (i / G.in_plane()) % G.channels, b = i / (G.in_plane() * G.channels);
+    T sum(0);
+    for (std::size_t kh = 0; kh < G.kernel_h; ++kh) {
+      const long th = long(h + G.pad_h) - long(kh * G.dilation_h);
+      if (th < 0 || th % long(G.stride_h) != 0 || th / long(G.stride_h) >= long(G.out_h()))
+        continue;
+      for (std::size_t kw = 0; kw < G.kernel_w; ++kw) {
+        const long tw = long(w + G.pad_w) - long(kw * G.dilation_w);
+        if (tw < 0 || tw % long(G.stride_w) != 0 || tw / long(G.stride_w) >= long(G.out_w()))
+          continue;
+        const std::size_t row = (c * G.kernel_h + kh) * G.kernel_w + kw;
+        const std::size_t pos =
+            std::size_t(th / long(G.stride_h)) * G.out_w() + std::size_t(tw / long(G.stride_w));
+        sum += dcol[(b * rows + row) * plane + pos];
+      }
+    }
+    dx[i] = sum;
+  }
+};
+
+// y[i] = epilogue(pre[i] + bias[channel of i]), the bias broadcast over each channel's plane.
+template <class Op, class T, std::size_t Channels, std::size_t Plane, bool Bias>
+struct ChannelBiasThen {
+  Op f;
+  const T* pre;
+  const T* bias;
+  T* y;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    if constexpr (Bias) {
+      y[i] = f(pre[i] + bias[(i / Plane) % Channels]);
+    } else {
+      y[i] = f(pre[i]);
+    }
+  }
+};
+
+// dz[i] = dy[i] * epilogue'(pre[i] + bias[channel of i]), in place of dy.
+template <class Op, class T, std::size_t Channels, std::size_t Plane, bool Bias>
+struct ChannelGradThrough {
+  Op f;
+  const T* pre;
+  const T* bias;
+  T* dy;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    const T z = Bias ? pre[i] + bias[(i / Plane) % Channels] : pre[i];
+    dy[i] = dy[i] * op::derivative(f, z);
+  }
+};
+
+// grad_bias[c] += sum over the batch and the plane of dz[b][c][.].
+template <class T, std::size_t Channels, std::size_t Plane>
+struct ChannelSum {
+  const T* dz;
+  T* grad_bias;
+  std::size_t batch;
+  CTNN_HOST_DEVICE void operator()(std::size_t c) const {
+    T sum(0);
+    for (std::size_t b = 0; b < batch; ++b)
+      for (std::size_t p = 0; p < Plane; ++p) sum += dz[(b * Channels + c) * Plane + p];
+    grad_bias[c] += sum;
+  }
+};
+
+}  // namespace conv_kernels
+
+namespace detail {
+
+// The implementation shared by Conv1d (Spatial = 1) and Conv2d (Spatial = 2); O is normalised
+// to 2-d options.
+template <std::size_t Spatial, conv2d_options O>
+struct conv_layer {
+  static constexpr bool accepts_epilogue = true;
+  static constexpr std::size_t out_channels = O.out;
+
+  template <class In>
+  static constexpr window_geometry geometry = [] {
+    window_geometry g = input_geometry<In, Spatial>();
+    g.kernel_h = O.kernel.h, g.kernel_w = O.kernel.w;
+    g.stride_h = O.stride.h, g.stride_w = O.stride.w;
+    g.pad_h = O.padding.h, g.pad_w = O.padding.w;
+    g.dilation_h = O.dilation.h, g.dilation_w = O.dilation.w;
+    return g;
+  }();
+
+  template <class In>
+  using output_shape =
+      std::conditional_t<Spatial == 2, Shape<O.out, geometry<In>.out_h(), geometry<In>.out_w()>,
+                         Shape<O.out, geometry<In>.out_w()>>;
+
+  template <class At, class From, class In>
+  using check =
+      check::all_of<check::window_options<O.out, O.kernel.h * O.kernel.w, O.stride.h * O.stride.w,
+                                          O.dilation.h * O.dilation.w>,
+                    check::input_rank<At, From, In, Spatial + 1>,
+                    check::conv_groups<At, In, dim_or<In>(0, O.groups), O.out, O.groups>,
+                    check::kernel_fits<At, In, geometry<In>.fits()>>;
+
+  template <class In>
+  static constexpr std::size_t in_per_group = geometry<In>.channels / (O.groups ? O.groups : 1);
+  template <class In>
+  static constexpr std::size_t fan_in = in_per_group<In>* O.kernel.h* O.kernel.w;
+
+  template <class In>
+  static constexpr auto parameters = [] {
+    constexpr param_spec weight =
+        Spatial == 2 ? param_spec{"weight", 4, {O.out, in_per_group<In>, O.kernel.h, O.kernel.w}}
+                     : param_spec{"weight", 3, {O.out, in_per_group<In>, O.kernel.w}};
+    if constexpr (O.bias) {
+      return std::array{weight, param_spec{"bias", 1, {O.out}}};
+    } else {
+      return std::array{weight};
+    }
+  }();
+
+  // The column matrix, kept for the weight gradient; the same room is scratch for its gradient.
+  template <class In>
+  static constexpr std::size_t saved_per_sample =
+      geometry<In>.channels* geometry<In>.kernel_size() * geometry<In>.out_plane();
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = saved_per_sample<In>;
+
+  // PyTorch's reset_parameters: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
+  template <class In, class T>
+  static void reset_parameters(std::span<T> params, Generator& rng) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in<In>));
+    for (auto& p : params) p = static_cast<T>(rng.uniform(-bound, bound));
+  }
+
+  template <class In, class P, class T, class Epilogue = op::Identity>
+  static void forward(const layer_pass<T>& a, Epilogue epilogue = {}) {
+    using B = backend<P>;
+    constexpr window_geometry G = geometry<In>;
+    constexpr std::size_t plane = G.out_plane(), groups = O.groups;
+    constexpr std::size_t rows = G.channels * G.kernel_size(), rows_g = rows / groups,
+                          out_g = O.out / groups;
+    T* col = a.saved ? a.saved : a.scratch;
+    B::for_each(a.batch * rows * plane, conv_kernels::Im2col<G, T>{a.x, col});
+    T* pre = a.pre ? a.pre : a.y;
+    for (std::size_t b = 0; b < a.batch; ++b)
+      for (std::size_t g = 0; g < groups; ++g)
+        B::gemm(transpose::no, transpose::no, out_g, plane, rows_g, T(1),
+                a.params + g * out_g * rows_g, col + (b * rows + g * rows_g) * plane, T(0),
+                pre + (b * O.out + g * out_g) * plane);
+    if constexpr (O.bias || !std::is_same_v<Epilogue, op::Identity>) {
+      B::for_each(a.batch * O.out * plane,
+                  conv_kernels::ChannelBiasThen<Epilogue, T, O.out, plane, O.bias>{
+                      epilogue, pre, a.params + O.out * rows_g, a.y});
+    } else if (pre != a.y) {
+      B::copy(pre, a.batch * O.out * plane, a.y);
+    }
+  }
+
+  template <class In, class P, class T, class Epilogue = op::Identity>
+  static void backward(const layer_pass<T>& a, Epilogue epilogue = {}) {
+    using B = backend<P>;
+    constexpr window_geometry G = geometry<In>;
+    constexpr std::size_t plane = G.out_plane(), groups = O.groups;
+    constexpr std::size_t rows = G.channels * G.kernel_size(), rows_g = rows / groups,
+                          out_g = O.out / groups;
+    const T* bias = a.params + O.out * rows_g;
+    T* dz = a.dy;
+    if constexpr (!std::is_same_v<Epilogue, op::Identity>) {
+      const T* pre = a.pre ? a.pre : a.y;
+      B::for_each(a.batch * O.out * plane,
+                  conv_kernels::ChannelGradThrough<Epilogue, T, O.out, plane, O.bias>{epilogue, pre,
+                                                                                      bias, dz});
+    }
+    const T* col = a.saved;
+    for (std::size_t b = 0; b < a.batch; ++b)
+      for (std::size_t g = 0; g < groups; ++g)
+        B::gemm(transpose::no, transpose::yes, out_g, rows_g, plane, T(1),
+                dz + (b * O.out + g * out_g) * plane, col + (b * rows + g * rows_g) * plane, T(1),
+                a.grads + g * out_g * rows_g);
+    if constexpr (O.bias)
+      B::for_each(O.out,
+                  conv_kernels::ChannelSum<T, O.out, plane>{dz, a.grads + O.out * rows_g, a.batch});
+    if (a.dx) {
+      T* dcol = a.scratch;
+      for (std::size_t b = 0; b < a.batch; ++b)
+        for (std::size_t g = 0; g < groups; ++g)
+          B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
+                  a.params + g * out_g * rows_g, dz + (b * O.out + g * out_g) * plane, T(0),
+                  dcol + (b * rows + g * rows_g) * plane);
+      B::for_each(a.batch * G.channels * G.in_plane(), conv_kernels::Col2im<G, T>{dcol, a.dx});
+    }
+  }
+};
+
+constexpr conv2d_options as_2d(conv1d_options o) {
+  return {o.out,
+          extent2(1, o.kernel),
+          extent2(1, o.stride),
+          extent2(0, o.padding),
+          extent2(1, o.dilation),
+          o.groups,
+          o.bias};
+}
+
+}  // namespace detail
+
+template <conv2d_options O>
+struct Conv2d : detail::conv_layer<2, O> {
+  static constexpr std::string_view name = "Conv2d";
+};
+
+template <conv1d_options O>
+struct Conv1d : detail::conv_layer<1, detail::as_2d(O)> {
+  static constexpr std::string_view name = "Conv1d";
+};
+
+}  // namespace ctnn

@@ -1,0 +1,152 @@
+// Layer test cases that every backend must pass, written once (see backend_cases.hpp for how a
+// translation unit includes them). Golden values come from tests/golden/make_golden.py, each case
+// an nn.Sequential written there with the same layers as the network type here.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ctnn/core.hpp"
+#include "support/compare.hpp"
+#include "support/golden.hpp"
+#include "support/inputs.hpp"
+
+namespace ctnn_test {
+
+// Loads the case's parameters, then compares the forward output, the inference output, the input
+// gradient (unless the input is token ids) and every parameter gradient with PyTorch's.
+template <class Net>
+void check_sequential_case(const golden_file& g, const std::string& c, std::size_t batch,
+                           bool input_gradient = true) {
+  Net net;
+  for (const auto& info : Net::named_parameters())
+    net.set_parameter(info.name, std::span<const float>(g.values(c + "." + info.name)));
+  const typename Net::input_tensor x(batch, std::span<const float>(g.values(c + ".x")));
+  check_golden(net.forward(x).to_host(), g.values(c + ".y"), c + " forward");
+  check_golden(net(x).to_host(), g.values(c + ".y"), c + " inference");
+  typename Net::input_tensor dx;
+  net.backward(typename Net::output_tensor(batch, std::span<const float>(g.values(c + ".g"))), dx);
+  if (input_gradient) check_golden(dx.to_host(), g.values(c + ".dx"), c + " dx");
+  for (const auto& info : Net::named_parameters())
+    check_golden(net.gradient(info.name), g.values(c + ".grad." + info.name),
+                 c + " grad of " + info.name);
+}
+
+template <class P, class... Layers>
+using float_net = ctnn::basic_sequential<float, P, Layers...>;
+
+}  // namespace ctnn_test
+
+BOOST_AUTO_TEST_SUITE(CTNN_LAYER_SUITE)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(convolutions_match_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<3, 7, 6>, Conv2d<conv2d_options{.out = 4, .kernel = 3, .stride = 2, .padding = 1}>>>(
+      g, "conv_s2p1", 7);
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<2, 9, 9>,
+      Conv2d<conv2d_options{.out = 3, .kernel = {3, 2}, .padding = {2, 1}, .dilation = 2}>>>(
+      g, "conv_rect_dil2", 1);
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<4, 6, 6>,
+      Conv2d<conv2d_options{.out = 4, .kernel = 3, .padding = 1, .groups = 4, .bias = false}>>>(
+      g, "conv_depthwise", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<4, 5, 5>,
+                Conv2d<conv2d_options{.out = 6, .kernel = 2, .stride = {1, 2}, .groups = 2}>>>(
+      g, "conv_groups2", 3);
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<3, 11>,
+      Conv1d<conv1d_options{.out = 5, .kernel = 3, .stride = 2, .padding = 1, .dilation = 2}>>>(
+      g, "conv1d", 4);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(pooling_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  constexpr pool2d_options k2{.kernel = 2}, k3s2p1{.kernel = 3, .stride = 2, .padding = 1};
+  constexpr pool1d_options k3s2p1_1d{.kernel = 3, .stride = 2, .padding = 1};
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 4, 4>, MaxPool2d<k2>>>(g, "maxpool2", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<2, 7, 7>, MaxPool2d<k3s2p1>>>(
+      g, "maxpool3s2p1", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<1, 4, 4>, MaxPool2d<k2>>>(g, "maxpool_ties",
+                                                                                1);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 4, 4>, AvgPool2d<k2>>>(g, "avgpool2", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<2, 7, 7>, AvgPool2d<k3s2p1>>>(
+      g, "avgpool3s2p1", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<2, 9>, MaxPool1d<k3s2p1_1d>>>(g, "maxpool1d",
+                                                                                    3);
+  ctnn_test::check_sequential_case<float_net<P, Input<2, 9>, AvgPool1d<k3s2p1_1d>>>(g, "avgpool1d",
+                                                                                    3);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 5, 7>, AdaptiveAvgPool2d<2, 3>>>(
+      g, "adaptive", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 5, 7>, AdaptiveAvgPool2d<1, 1>>>(
+      g, "global", 2);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(softmax_and_activations_match_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<float_net<P, Input<6>, Softmax>>(g, "softmax", 4);
+  ctnn_test::check_sequential_case<float_net<P, Input<6>, LogSoftmax>>(g, "logsoftmax", 4);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 2, 2>, Softmax>>(g, "softmax_channels", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 2, 2>, LogSoftmax>>(
+      g, "logsoftmax_channels", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<5>, LeakyReLU<0.2f>>>(g, "leakyrelu", 3);
+  ctnn_test::check_sequential_case<float_net<P, Input<5>, GELU>>(g, "gelu", 3);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(embedding_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<ctnn_test::float_net<P, Input<5>, Embedding<10, 4, 2>>>(
+      g, "embedding", 2, false);
+}
+
+// Fused Conv+ReLU, both poolings, Flatten, fused Linear+ReLU and LogSoftmax in one network.
+BOOST_AUTO_TEST_CASE_TEMPLATE(lenet_like_network_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using Net = ctnn_test::float_net<
+      P, Input<1, 12, 12>, Conv2d<conv2d_options{.out = 4, .kernel = 5, .padding = 2}>, ReLU,
+      MaxPool2d<pool2d_options{.kernel = 2}>, Conv2d<conv2d_options{.out = 6, .kernel = 3}>, Tanh,
+      AvgPool2d<pool2d_options{.kernel = 2}>, Flatten, Linear<10>, ReLU, Linear<3>, LogSoftmax>;
+  static_assert(Net::template fuses_next<0> && Net::template fuses_next<3> &&
+                Net::template fuses_next<7>);
+  ctnn_test::check_sequential_case<Net>(ctnn_test::golden_file("layers.txt"), "lenet", 2);
+}
+
+// Every new layer in one network, in double: reverse mode against dual numbers.
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_every_layer, P, test_policies) {
+  using namespace ctnn;
+  using Cnn = basic_sequential<
+      double, P, Input<2, 7, 6>,
+      Conv2d<conv2d_options{.out = 4, .kernel = 3, .stride = 2, .padding = 1}>, ReLU,
+      MaxPool2d<pool2d_options{.kernel = 2, .stride = 1}>,
+      Conv2d<conv2d_options{.out = 4, .kernel = {2, 1}, .dilation = {1, 2}, .groups = 2}>, GELU,
+      AvgPool2d<pool2d_options{.kernel = 2, .padding = 1}>, Dropout<0.3f>, AdaptiveAvgPool2d<2, 1>,
+      Flatten, Linear<5>, LeakyReLU<0.1f>, Reshape<5, 1>,
+      Conv1d<conv1d_options{.out = 3, .kernel = 1}>, MaxPool1d<pool1d_options{.kernel = 1}>,
+      AvgPool1d<pool1d_options{.kernel = 1}>, Identity, Flatten, LogSoftmax>;
+  const Cnn cnn(3);
+  for (std::size_t batch : {1u, 3u}) {
+    const auto result = gradcheck(cnn, ctnn_test::sample_input<Cnn>(batch), 1e-6);
+    BOOST_TEST(result.passed, "cnn, batch " << batch << ": " << result.report());
+  }
+  // Without a padding row: PyTorch's padding row is deliberately not differentiated.
+  using Text = basic_sequential<double, P, Input<5>, Embedding<7, 3>, Flatten, Linear<2>, Softmax>;
+  const Text text(1);
+  const typename Text::input_tensor ids(2, {1, 0, 6, 2, 2, 3, 4, 5, 0, 0});
+  const auto result = gradcheck(text, ids, 1e-6);
+  BOOST_TEST(result.passed, "embedding: " << result.report());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
