@@ -19,6 +19,7 @@
 #include "ctnn/layers/embedding.hpp"
 #include "ctnn/layers/flatten.hpp"
 #include "ctnn/layers/linear.hpp"
+#include "ctnn/layers/normalization.hpp"
 #include "ctnn/layers/pooling.hpp"
 #include "ctnn/layers/reshape.hpp"
 #include "ctnn/layers/softmax.hpp"

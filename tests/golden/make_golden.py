@@ -105,6 +105,9 @@ def sequential_case(t, prefix, net, x, int_input=False):
     prefix.x, prefix.g, prefix.y, prefix.dx, prefix.<state_dict name>, prefix.grad.<name>."""
     if not int_input:
         x = x.clone().requires_grad_(True)
+    buffers = dict(net.named_buffers())
+    for name, p in net.state_dict().items():
+        t[f"{prefix}.{name}"] = p.clone()  # before the forward: it updates running statistics
     y = net(x)
     g = torch.randn_like(y)
     (y * g).sum().backward()
@@ -113,10 +116,13 @@ def sequential_case(t, prefix, net, x, int_input=False):
     t[f"{prefix}.y"] = y
     if not int_input:
         t[f"{prefix}.dx"] = x.grad
-    for name, p in net.state_dict().items():
-        t[f"{prefix}.{name}"] = p.clone()
     for name, p in net.named_parameters():
         t[f"{prefix}.grad.{name}"] = p.grad
+    if buffers:
+        for name, b in buffers.items():
+            t[f"{prefix}.after.{name}"] = b.clone()
+        net.eval()
+        t[f"{prefix}.y_eval"] = net(x.detach())
 
 
 def layers():
@@ -154,6 +160,24 @@ def layers():
                           nn.Conv2d(4, 6, 3), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
                           nn.Linear(24, 10), nn.ReLU(), nn.Linear(10, 3), nn.LogSoftmax(dim=1))
     sequential_case(t, "lenet", lenet, torch.randn(2, 1, 12, 12))
+    # Normalisation, with affine parameters away from their defaults.
+    norm_cases = [
+        ("batchnorm1d", nn.BatchNorm1d(4), (5, 4)),
+        ("batchnorm1d_seq", nn.BatchNorm1d(3, momentum=0.3), (4, 3, 6)),
+        ("batchnorm2d", nn.BatchNorm2d(3, eps=1e-3), (2, 3, 4, 5)),
+        ("batchnorm2d_plain", nn.BatchNorm2d(3, affine=False), (3, 3, 2, 2)),
+        ("layernorm", nn.LayerNorm(5), (2, 3, 5)),
+        ("layernorm2", nn.LayerNorm([3, 4]), (2, 2, 3, 4)),
+        ("instancenorm", nn.InstanceNorm2d(3, affine=True), (2, 3, 4, 4)),
+        ("instancenorm_plain", nn.InstanceNorm2d(3), (2, 3, 4, 4)),
+    ]
+    for name, layer, shape in norm_cases:
+        with torch.no_grad():
+            for p in layer.parameters():
+                p.uniform_(0.5, 1.5)
+        net = nn.Sequential(layer)
+        net.train()
+        sequential_case(t, name, net, 3 * torch.randn(*shape) + 1)
     # Embedding with a padding row: repeated ids accumulate, the padding row gets no gradient.
     emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))
     ids = torch.tensor([[3, 5, 2, 3, 9], [0, 2, 2, 7, 3]])

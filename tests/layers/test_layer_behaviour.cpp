@@ -134,4 +134,30 @@ BOOST_AUTO_TEST_CASE(embedding_padding_row_starts_at_zero) {
   BOOST_TEST(w[0] != 0.0f);
 }
 
+BOOST_AUTO_TEST_CASE(batchnorm_needs_more_than_one_value_per_channel_to_train) {
+  using Net = Sequential<Input<4>, BatchNorm1d<>>;
+  Net net;
+  BOOST_CHECK_EXCEPTION(net.forward(Net::input_tensor(1)), shape_error, [](const shape_error& e) {
+    return std::string(e.what()).find("more than 1 value per channel") != std::string::npos;
+  });
+  BOOST_CHECK_NO_THROW(net.forward(Net::input_tensor(2)));
+  net.eval();
+  BOOST_CHECK_NO_THROW(net.forward(Net::input_tensor(1)));
+}
+
+BOOST_AUTO_TEST_CASE(batchnorm_buffers_have_pytorchs_names_and_start_values) {
+  using Net = Sequential<Input<2, 3, 3>, BatchNorm2d<>>;
+  const Net net;
+  const auto buffers = Net::named_buffers();
+  BOOST_TEST_REQUIRE(buffers.size() == 3u);
+  BOOST_TEST(buffers[0].name == "0.running_mean");
+  BOOST_TEST(buffers[1].name == "0.running_var");
+  BOOST_TEST(buffers[2].name == "0.num_batches_tracked");
+  BOOST_TEST(buffers[2].dims.empty());
+  BOOST_TEST(net.buffers() == (std::vector<float>{0, 0, 1, 1, 0}),
+             boost::test_tools::per_element());
+  BOOST_TEST(net.parameters() == (std::vector<float>{1, 1, 0, 0}),
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -58,6 +58,7 @@ class golden_file {
     return it->second;
   }
   const std::vector<float>& values(const std::string& key) const { return (*this)[key].values; }
+  bool has(const std::string& key) const { return tensors_.count(key) != 0; }
 
  private:
   std::string path_;

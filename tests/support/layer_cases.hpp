@@ -25,15 +25,24 @@ void check_sequential_case(const golden_file& g, const std::string& c, std::size
   Net net;
   for (const auto& info : Net::named_parameters())
     net.set_parameter(info.name, std::span<const float>(g.values(c + "." + info.name)));
+  for (const auto& info : Net::named_buffers())
+    net.set_buffer(info.name, std::span<const float>(g.values(c + "." + info.name)));
   const typename Net::input_tensor x(batch, std::span<const float>(g.values(c + ".x")));
   check_golden(net.forward(x).to_host(), g.values(c + ".y"), c + " forward");
-  check_golden(net(x).to_host(), g.values(c + ".y"), c + " inference");
   typename Net::input_tensor dx;
   net.backward(typename Net::output_tensor(batch, std::span<const float>(g.values(c + ".g"))), dx);
   if (input_gradient) check_golden(dx.to_host(), g.values(c + ".dx"), c + " dx");
   for (const auto& info : Net::named_parameters())
     check_golden(net.gradient(info.name), g.values(c + ".grad." + info.name),
                  c + " grad of " + info.name);
+  // Running statistics after the training step; then eval mode and inference use them.
+  for (const auto& info : Net::named_buffers())
+    check_golden(net.buffer(info.name), g.values(c + ".after." + info.name),
+                 c + " buffer " + info.name);
+  const std::string eval_key = g.has(c + ".y_eval") ? c + ".y_eval" : c + ".y";
+  check_golden(net(x).to_host(), g.values(eval_key), c + " inference");
+  net.eval();
+  check_golden(net.forward(x).to_host(), g.values(eval_key), c + " eval forward");
 }
 
 template <class P, class... Layers>
@@ -105,6 +114,30 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(softmax_and_activations_match_pytorch, P, test_pol
   ctnn_test::check_sequential_case<float_net<P, Input<5>, GELU>>(g, "gelu", 3);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(normalization_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<float_net<P, Input<4>, BatchNorm1d<>>>(g, "batchnorm1d", 5);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 6>, BatchNorm1d<batchnorm_options{.momentum = 0.3}>>>(
+      g, "batchnorm1d_seq", 4);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 4, 5>, BatchNorm2d<batchnorm_options{.eps = 1e-3}>>>(g, "batchnorm2d",
+                                                                                 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 2, 2>, BatchNorm2d<batchnorm_options{.affine = false}>>>(
+      g, "batchnorm2d_plain", 3);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 5>, LayerNorm<>>>(g, "layernorm", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<2, 3, 4>, LayerNorm<layernorm_options{.axes = 2}>>>(g, "layernorm2", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 4, 4>, InstanceNorm2d<instancenorm_options{.affine = true}>>>(
+      g, "instancenorm", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 4, 4>, InstanceNorm2d<>>>(
+      g, "instancenorm_plain", 2);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(embedding_matches_pytorch, P, test_policies) {
   using namespace ctnn;
   const ctnn_test::golden_file g("layers.txt");
@@ -147,6 +180,29 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_every_layer, P, test_policies) {
   const typename Text::input_tensor ids(2, {1, 0, 6, 2, 2, 3, 4, 5, 0, 0});
   const auto result = gradcheck(text, ids, 1e-6);
   BOOST_TEST(result.passed, "embedding: " << result.report());
+}
+
+// The normalisation layers with non-default affine parameters, in training and in eval mode.
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_normalization, P, test_policies) {
+  using namespace ctnn;
+  using Net =
+      basic_sequential<double, P, Input<3, 4, 5>, BatchNorm2d<>, Tanh,
+                       InstanceNorm2d<instancenorm_options{.affine = true}>, Sigmoid,
+                       InstanceNorm2d<>, LayerNorm<layernorm_options{.axes = 2}>, Flatten,
+                       Linear<6>, BatchNorm1d<batchnorm_options{.momentum = 0.3, .affine = false}>,
+                       ReLU, Reshape<2, 3>, BatchNorm1d<>, LayerNorm<>, Tanh,
+                       LayerNorm<layernorm_options{.elementwise_affine = false}>>;
+  Net net(3);
+  auto p = net.parameters();
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] += 0.1 * std::sin(double(i));
+  net.set_parameters(p);
+  const auto x = ctnn_test::sample_input<Net>(3, 2.0);
+  const auto train = gradcheck(net, x, 1e-6);
+  BOOST_TEST(train.passed, "training mode: " << train.report());
+  net.forward(x);  // move the running statistics away from their start
+  net.eval();
+  const auto eval = gradcheck(net, x, 1e-6);
+  BOOST_TEST(eval.passed, "eval mode: " << eval.report());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

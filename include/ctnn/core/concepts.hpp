@@ -8,8 +8,11 @@
 //   and, unless it is a view (L::is_view, no computation, the output aliases the input):
 //   L::template forward<In, P>(layer_pass<T>)        and backward<In, P>(layer_pass<T>)
 //   L::template reset_parameters<In>(std::span<T>, Rng&)  PyTorch's default initialisation
-//   Optional: L::op_type (an elementwise op: may be fused into the previous layer's epilogue);
-//   L::accepts_epilogue (forward/backward take an op applied after the bias).
+//   Optional: L::template buffers<In> (std::array<param_spec, K>: state that is not trained, such
+//   as running statistics, with reset_buffers<In>(std::span<T>)); saved_per_sample<In> and
+//   scratch_per_sample<In> (storage kept from forward to backward, and temporary); L::op_type (an
+//   elementwise op: may be fused into the previous layer's epilogue); L::accepts_epilogue
+//   (forward/backward take an op applied after the bias).
 //
 // Policy P: a tag derived from policy::any whose backend<P> is defined (its header is included).
 // Loss: value(prediction, target) -> T and gradient(prediction, target) -> tensor.

@@ -12,13 +12,15 @@ namespace ctnn {
 template <class T>
 struct layer_pass {
   std::size_t batch = 0;
-  const T* x = nullptr;       // input, batch x In::size
-  T* y = nullptr;             // output, batch x Out::size
-  T* pre = nullptr;           // layers with an epilogue: the product before bias and epilogue
-  const T* params = nullptr;  // this layer's slice of the parameter buffer
-  T* grads = nullptr;         // this layer's slice of the gradient buffer (accumulated into)
-  T* dy = nullptr;            // backward: gradient with respect to y; the layer may overwrite it
-  T* dx = nullptr;            // backward: gradient with respect to x, or nullptr if not needed
+  const T* x = nullptr;         // input, batch x In::size
+  T* y = nullptr;               // output, batch x Out::size
+  T* pre = nullptr;             // layers with an epilogue: the product before bias and epilogue
+  const T* params = nullptr;    // this layer's slice of the parameter buffer
+  T* grads = nullptr;           // this layer's slice of the gradient buffer (accumulated into)
+  T* dy = nullptr;              // backward: gradient with respect to y; the layer may overwrite it
+  T* dx = nullptr;              // backward: gradient with respect to x, or nullptr if not needed
+  const T* buffers = nullptr;   // this layer's buffers (running statistics), read
+  T* update_buffers = nullptr;  // the same buffers where this call may update them, else null
   T* saved = nullptr;      // kept from the training forward to backward (saved_per_sample), or null
   T* scratch = nullptr;    // temporary for this call only (scratch_per_sample)
   std::uint64_t seed = 0;  // randomness of this call (Dropout); a new value for every forward

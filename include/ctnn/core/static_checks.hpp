@@ -90,6 +90,22 @@ struct input_rank {
                 "part of the shape");
 };
 
+template <class At, class From, class InputShape>
+struct input_rank_1_or_2 {
+  static constexpr bool ok = InputShape::rank == 1 || InputShape::rank == 2;
+  static_assert(ok,
+                "ctnn::Sequential: this layer needs (channels) or (channels, length) as input; "
+                "use the 2-d layer for (channels, height, width)");
+};
+
+template <class At, class From, class InputShape, std::size_t Axes>
+struct normalized_axes {
+  static constexpr bool ok = Axes >= 1 && Axes <= InputShape::rank;
+  static_assert(ok,
+                "ctnn::LayerNorm: .axes counts the trailing feature axes to normalise and must be "
+                "between 1 and the input's rank");
+};
+
 template <class At, class InputShape, std::size_t InChannels, std::size_t OutChannels,
           std::size_t Groups>
 struct conv_groups {

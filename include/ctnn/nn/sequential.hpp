@@ -108,6 +108,16 @@ inline constexpr bool accepts_epilogue_v = requires {
   requires L::accepts_epilogue;
 };
 
+// The buffers a layer declares (running statistics), or none.
+template <class L, class In>
+constexpr auto layer_buffers() {
+  if constexpr (requires { L::template buffers<In>; }) {
+    return L::template buffers<In>;
+  } else {
+    return std::array<param_spec, 0>{};
+  }
+}
+
 // Storage a layer asks for, per sample: kept from forward to backward, and temporary.
 template <class L, class In>
 constexpr std::size_t saved_per_sample() {
@@ -174,10 +184,21 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   template <std::size_t I>
   static constexpr auto layer_params = layer_type<I>::template parameters<boundary_shape<I>>;
 
+  template <std::size_t I>
+  static constexpr auto layer_buffer_specs =
+      detail::layer_buffers<layer_type<I>, boundary_shape<I>>();
+
   template <std::size_t... I>
   static constexpr auto make_param_offsets(std::index_sequence<I...>) {
     std::array<std::size_t, L + 1> offsets{};
     const std::array<std::size_t, L> sizes{total_size(layer_params<I>)...};
+    for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
+    return offsets;
+  }
+  template <std::size_t... I>
+  static constexpr auto make_buffer_offsets(std::index_sequence<I...>) {
+    std::array<std::size_t, L + 1> offsets{};
+    const std::array<std::size_t, L> sizes{total_size(layer_buffer_specs<I>)...};
     for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
     return offsets;
   }
@@ -223,6 +244,8 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
  public:
   static constexpr auto param_offsets = make_param_offsets(std::make_index_sequence<L>{});
   static constexpr std::size_t parameter_count = param_offsets[L];
+  static constexpr auto buffer_offsets = make_buffer_offsets(std::make_index_sequence<L>{});
+  static constexpr std::size_t buffer_count = buffer_offsets[L];
   static constexpr auto boundary_offsets = make_boundary_offsets(std::make_index_sequence<L>{});
   static constexpr std::size_t max_boundary_size = make_max_boundary(std::make_index_sequence<L>{});
   static constexpr auto saved_offsets = make_saved_offsets(std::make_index_sequence<L>{});
@@ -252,15 +275,19 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   explicit basic_sequential(std::uint64_t seed = 0)
       : params_(B::template allocate<T>(parameter_count)),
         grads_(B::template allocate<T>(parameter_count)),
+        buffers_(B::template allocate<T>(buffer_count)),
         seed_(seed) {
     reset_parameters(seed);
   }
 
+  // Parameters as PyTorch initialises them, and buffers (running statistics) to their start.
   void reset_parameters(std::uint64_t seed) {
     Generator rng(seed);
     std::vector<T> host(parameter_count);
-    reset_layers(host, rng, std::make_index_sequence<L>{});
+    std::vector<T> host_buffers(buffer_count);
+    reset_layers(host, host_buffers, rng, std::make_index_sequence<L>{});
     B::copy_from_host(host.data(), host.size(), B::data(params_));
+    B::copy_from_host(host_buffers.data(), host_buffers.size(), B::data(buffers_));
   }
 
   // Modes, as in PyTorch: layers such as Dropout and BatchNorm behave differently.
@@ -343,7 +370,13 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   // Every parameter in PyTorch's state_dict order.
   static std::vector<parameter_info> named_parameters() {
     std::vector<parameter_info> out;
-    collect_parameters(out, std::make_index_sequence<L>{});
+    collect_parameters<false>(out, std::make_index_sequence<L>{});
+    return out;
+  }
+  // Every buffer ("1.running_mean", ...): state that is saved but not trained.
+  static std::vector<parameter_info> named_buffers() {
+    std::vector<parameter_info> out;
+    collect_parameters<true>(out, std::make_index_sequence<L>{});
     return out;
   }
 
@@ -368,20 +401,35 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
 
   // One parameter by its PyTorch name.
   std::vector<T> parameter(std::string_view name) const {
-    const auto info = find(name);
+    const auto info = find(name, named_parameters());
     return to_host(B::data(params_), info.offset, info.size);
   }
   std::vector<T> gradient(std::string_view name) const {
-    const auto info = find(name);
+    const auto info = find(name, named_parameters());
     return to_host(B::data(grads_), info.offset, info.size);
   }
   void set_parameter(std::string_view name, std::span<const T> values) {
-    const auto info = find(name);
-    if (values.size() != info.size)
-      throw shape_error("ctnn::Sequential::set_parameter: \"" + info.name + "\" has " +
-                        std::to_string(info.size) + " values, " + std::to_string(values.size()) +
-                        " given");
+    const auto info = find(name, named_parameters());
+    check_size("set_parameter", info, values.size());
     B::copy_from_host(values.data(), values.size(), B::data(params_) + info.offset);
+  }
+
+  // One buffer by its PyTorch name, and all of them in named_buffers() order.
+  std::vector<T> buffer(std::string_view name) const {
+    const auto info = find(name, named_buffers());
+    return to_host(B::data(buffers_), info.offset, info.size);
+  }
+  void set_buffer(std::string_view name, std::span<const T> values) {
+    const auto info = find(name, named_buffers());
+    check_size("set_buffer", info, values.size());
+    B::copy_from_host(values.data(), values.size(), B::data(buffers_) + info.offset);
+  }
+  std::vector<T> buffers() const { return to_host(B::data(buffers_), 0, buffer_count); }
+  void set_buffers(std::span<const T> values) {
+    if (values.size() != buffer_count)
+      throw shape_error("ctnn::Sequential::set_buffers: " + std::to_string(values.size()) +
+                        " values given, the network has " + std::to_string(buffer_count));
+    B::copy_from_host(values.data(), values.size(), B::data(buffers_));
   }
 
   // Layer I's parameters: layer<1>().parameter("weight").
@@ -428,6 +476,8 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     a.y = act(I + 1);
     a.params = B::data(params_) + param_offsets[I];
     a.grads = B::data(grads_) + param_offsets[I];
+    a.buffers = B::data(buffers_) + buffer_offsets[I];
+    a.update_buffers = B::data(buffers_) + buffer_offsets[I];
     if constexpr (saved_offsets[I + 1] > saved_offsets[I])
       a.saved = B::data(acts_) + saved_offsets[I] * batch;
     a.scratch = B::data(scratch_);
@@ -545,6 +595,7 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
       a.x = s.current;
       a.y = s.buffers[s.next];
       a.params = B::data(params_) + param_offsets[I];
+      a.buffers = B::data(buffers_) + buffer_offsets[I];
       a.scratch = s.scratch;
       a.training = false;
       if constexpr (fuses_next<I>) {
@@ -559,39 +610,49 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   }
 
   template <std::size_t... I>
-  static void reset_layers(std::vector<T>& host, Generator& rng, std::index_sequence<I...>) {
-    (reset_layer<I>(host, rng), ...);
+  static void reset_layers(std::vector<T>& host, std::vector<T>& host_buffers, Generator& rng,
+                           std::index_sequence<I...>) {
+    (reset_layer<I>(host, host_buffers, rng), ...);
   }
   template <std::size_t I>
-  static void reset_layer(std::vector<T>& host, Generator& rng) {
-    if constexpr (!detail::is_view_v<layer_type<I>>) {
-      std::span<T> slice(host.data() + param_offsets[I], param_offsets[I + 1] - param_offsets[I]);
-      layer_type<I>::template reset_parameters<boundary_shape<I>>(slice, rng);
+  static void reset_layer(std::vector<T>& host, std::vector<T>& host_buffers, Generator& rng) {
+    std::span<T> slice(host.data() + param_offsets[I], param_offsets[I + 1] - param_offsets[I]);
+    layer_type<I>::template reset_parameters<boundary_shape<I>>(slice, rng);
+    if constexpr (buffer_offsets[I + 1] > buffer_offsets[I]) {
+      std::span<T> buffers(host_buffers.data() + buffer_offsets[I],
+                           buffer_offsets[I + 1] - buffer_offsets[I]);
+      layer_type<I>::template reset_buffers<boundary_shape<I>>(buffers);
     }
   }
 
-  template <std::size_t... I>
+  template <bool Buffers, std::size_t... I>
   static void collect_parameters(std::vector<parameter_info>& out, std::index_sequence<I...>) {
-    (collect_layer_parameters<I>(out), ...);
+    (collect_layer_parameters<Buffers, I>(out), ...);
   }
-  template <std::size_t I>
+  template <bool Buffers, std::size_t I>
   static void collect_layer_parameters(std::vector<parameter_info>& out) {
-    std::size_t offset = param_offsets[I];
-    for (const param_spec& spec : layer_params<I>) {
+    std::size_t offset = Buffers ? buffer_offsets[I] : param_offsets[I];
+    for (const param_spec& spec : Buffers ? std::span<const param_spec>(layer_buffer_specs<I>)
+                                          : std::span<const param_spec>(layer_params<I>)) {
       out.push_back({std::to_string(I) + "." + std::string(spec.name), I, offset, spec.size(),
                      std::vector<std::size_t>(spec.dims.begin(), spec.dims.begin() + spec.rank)});
       offset += spec.size();
     }
   }
 
-  static parameter_info find(std::string_view name) {
-    const auto all = named_parameters();
+  static parameter_info find(std::string_view name, const std::vector<parameter_info>& all) {
     for (const auto& info : all)
       if (info.name == name) return info;
     std::string known;
     for (const auto& info : all) known += (known.empty() ? "" : ", ") + info.name;
-    throw index_error("ctnn::Sequential: no parameter named \"" + std::string(name) +
-                      "\"; the network has: " + (known.empty() ? "none" : known));
+    throw index_error("ctnn::Sequential: no parameter or buffer named \"" + std::string(name) +
+                      "\" here; the network has: " + (known.empty() ? "none" : known));
+  }
+
+  static void check_size(const char* api, const parameter_info& info, std::size_t given) {
+    if (given != info.size)
+      throw shape_error(std::string("ctnn::Sequential::") + api + ": \"" + info.name + "\" has " +
+                        std::to_string(info.size) + " values, " + std::to_string(given) + " given");
   }
 
   static std::vector<T> to_host(const T* base, std::size_t offset, std::size_t n) {
@@ -602,6 +663,7 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
 
   vector_type params_;
   vector_type grads_;
+  vector_type buffers_;
   vector_type acts_ = B::template allocate<T>(0);
   vector_type scratch_ = B::template allocate<T>(0);
   vector_type grad_buffers_[2] = {B::template allocate<T>(0), B::template allocate<T>(0)};

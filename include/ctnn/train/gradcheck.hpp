@@ -77,6 +77,8 @@ gradcheck_result gradcheck(const Net& net, const typename Net::input_tensor& x,
     for (std::size_t k = 0; k < N; ++k) theta_d[i].grad[k] = v_theta[k][i];
   }
   dual_net.set_parameters(theta_d);
+  const std::vector<T> buffers = work.buffers();  // running statistics, as constants
+  dual_net.set_buffers(std::vector<D>(buffers.begin(), buffers.end()));
   std::vector<D> x_d(x_host.size());
   for (std::size_t i = 0; i < x_host.size(); ++i) {
     x_d[i] = D(x_host[i]);
