@@ -21,6 +21,7 @@
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/normalization.hpp"
 #include "ctnn/layers/pooling.hpp"
+#include "ctnn/layers/recurrent.hpp"
 #include "ctnn/layers/reshape.hpp"
 #include "ctnn/layers/softmax.hpp"
 #include "ctnn/loss/mse.hpp"

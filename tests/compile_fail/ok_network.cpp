@@ -16,3 +16,7 @@ using Cnn =
 Cnn cnn;
 using Text = ctnn::Sequential<ctnn::Input<5>, ctnn::Embedding<10, 4, 9>>;
 Text text;
+using Rnn =
+    ctnn::Sequential<ctnn::Input<4>, ctnn::Linear<8>, ctnn::Reshape<4, 2>,
+                     ctnn::LSTM<ctnn::rnn_options{.hidden = 3, .output = ctnn::rnn_output::last}>>;
+Rnn rnn;

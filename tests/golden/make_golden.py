@@ -178,6 +178,25 @@ def layers():
         net = nn.Sequential(layer)
         net.train()
         sequential_case(t, name, net, 3 * torch.randn(*shape) + 1)
+    # Recurrent layers, batch first; the module returns every step's hidden state or the last.
+    def recurrent(cls, *args, last=False, **kwargs):
+        class Outputs(cls):
+            def forward(self, x):
+                out = super().forward(x)[0]
+                return out[:, -1] if last else out
+        return Outputs(*args, batch_first=True, **kwargs)
+
+    seed_rnn = nn.Sequential(recurrent(nn.RNN, 3, 4, bias=False))
+    sequential_case(t, "rnn_seed", seed_rnn, torch.tensor([[[1.0, 2.0, 3.0], [3.0, 4.0, 5.0], [5.0, 6.0, 7.0]]]))
+    recurrent_cases = [
+        ("rnn", recurrent(nn.RNN, 3, 5), (7, 4, 3)),
+        ("lstm", recurrent(nn.LSTM, 3, 4), (2, 6, 3)),
+        ("lstm_last", recurrent(nn.LSTM, 5, 3, last=True), (3, 4, 5)),
+        ("gru", recurrent(nn.GRU, 4, 3), (2, 5, 4)),
+        ("gru_last", recurrent(nn.GRU, 2, 6, bias=False, last=True), (1, 3, 2)),
+    ]
+    for name, layer, shape in recurrent_cases:
+        sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
     # Embedding with a padding row: repeated ids accumulate, the padding row gets no gradient.
     emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))
     ids = torch.tensor([[3, 5, 2, 3, 9], [0, 2, 2, 7, 3]])

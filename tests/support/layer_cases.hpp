@@ -138,6 +138,40 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(normalization_matches_pytorch, P, test_policies) {
       g, "instancenorm_plain", 2);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(recurrent_layers_match_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  // The 3-step sequence [[1,2,3],[3,4,5],[5,6,7]] through nn.RNN(3, 4, bias=False).
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 3>, RNN<rnn_options{.hidden = 4, .bias = false}>>>(g, "rnn_seed", 1);
+  ctnn_test::check_sequential_case<float_net<P, Input<4, 3>, RNN<rnn_options{.hidden = 5}>>>(
+      g, "rnn", 7);
+  ctnn_test::check_sequential_case<float_net<P, Input<6, 3>, LSTM<rnn_options{.hidden = 4}>>>(
+      g, "lstm", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<4, 5>, LSTM<rnn_options{.hidden = 3, .output = rnn_output::last}>>>(
+      g, "lstm_last", 3);
+  ctnn_test::check_sequential_case<float_net<P, Input<5, 4>, GRU<rnn_options{.hidden = 3}>>>(
+      g, "gru", 2);
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<3, 2>, GRU<rnn_options{.hidden = 6, .bias = false, .output = rnn_output::last}>>>(
+      g, "gru_last", 1);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_recurrent_layers, P, test_policies) {
+  using namespace ctnn;
+  using Net =
+      basic_sequential<double, P, Input<5, 3>, LSTM<rnn_options{.hidden = 4}>, Tanh,
+                       GRU<rnn_options{.hidden = 3, .bias = false}>,
+                       RNN<rnn_options{.hidden = 3, .output = rnn_output::last}>, Linear<2>>;
+  const Net net(3);
+  for (std::size_t batch : {1u, 2u}) {
+    const auto result = gradcheck(net, ctnn_test::sample_input<Net>(batch, 1.5), 1e-6);
+    BOOST_TEST(result.passed, "batch " << batch << ": " << result.report());
+  }
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(embedding_matches_pytorch, P, test_policies) {
   using namespace ctnn;
   const ctnn_test::golden_file g("layers.txt");

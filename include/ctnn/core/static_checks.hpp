@@ -98,6 +98,21 @@ struct input_rank_1_or_2 {
                 "use the 2-d layer for (channels, height, width)");
 };
 
+template <class At, class From, class InputShape>
+struct sequence_input {
+  static constexpr bool ok = InputShape::rank == 2;
+  static_assert(ok,
+                "ctnn::Sequential: a recurrent layer needs a (sequence length, features) input, "
+                "batch first; use Reshape<L, features> or Embedding before it");
+};
+
+template <std::size_t Hidden>
+struct recurrent_options {
+  static constexpr bool ok = Hidden >= 1;
+  static_assert(
+      ok, "ctnn::RNN/LSTM/GRU: .hidden is the size of the hidden state and must be at least 1");
+};
+
 template <class At, class From, class InputShape, std::size_t Axes>
 struct normalized_axes {
   static constexpr bool ok = Axes >= 1 && Axes <= InputShape::rank;

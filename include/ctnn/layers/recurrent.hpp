@@ -1,0 +1,420 @@
+// RNN (tanh), LSTM and GRU, as torch.nn with batch_first=True, one layer, one direction, zero
+// initial state. Input (L, I): a sequence of L steps of I features; output the hidden state of
+// every step (L, H) or only the last one (H), chosen by .output. Parameters in PyTorch's order,
+// names and gate order: weight_ih_l0 [G H, I], weight_hh_l0 [G H, H], bias_ih_l0 [G H],
+// bias_hh_l0 [G H], with gates (i, f, g, o) for LSTM and (r, z, n) for GRU.
+//
+// The input projection of all steps is one GEMM; each step adds one GEMM with W_hh and one
+// elementwise cell pass. Backward is back-propagation through time; the gate nonlinearities are
+// differentiated by dual numbers, and the input-side products of all steps are again one GEMM.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "ctnn/config.hpp"
+#include "ctnn/core/backend.hpp"
+#include "ctnn/core/layer_pass.hpp"
+#include "ctnn/core/ops.hpp"
+#include "ctnn/core/parameter.hpp"
+#include "ctnn/core/random.hpp"
+#include "ctnn/core/shape.hpp"
+#include "ctnn/core/static_checks.hpp"
+#include "ctnn/layers/window.hpp"
+
+namespace ctnn {
+
+enum class rnn_output { sequence, last };
+
+struct rnn_options {
+  std::size_t hidden = 0;
+  bool bias = true;
+  rnn_output output = rnn_output::sequence;  // every step's hidden state, or only the last
+};
+
+namespace rnn_cells {
+
+// Each cell reads, for batch row b and unit j, the pre-activations xw (input side, batch-major
+// [B, L, G H], with bias_ih) and hw (hidden side, [B, G H] of this step, with bias_hh).
+struct Context {
+  std::size_t batch, steps, hidden;
+};
+
+template <class T>
+CTNN_HOST_DEVICE T sigmoid(T x) {
+  return op::Sigmoid{}(x);
+}
+template <class T>
+CTNN_HOST_DEVICE T dsigmoid(T x) {
+  return op::derivative(op::Sigmoid{}, x);
+}
+template <class T>
+CTNN_HOST_DEVICE T dtanh(T x) {
+  return op::derivative(op::Tanh{}, x);
+}
+
+struct Elman {
+  static constexpr std::size_t gates = 1;
+  static constexpr bool has_cell = false;
+
+  template <class T>
+  struct Forward {
+    const T* xw;  // this step's rows: xw + t * G H, row stride L G H
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev_unused;
+    T* h;
+    T* c_unused;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::tanh;
+      const std::size_t b = i / hidden, j = i % hidden;
+      h[i] = tanh(xw[b * stride + j] + hw[b * hidden + j]);
+    }
+  };
+
+  // Writes the gradients of the input-side and hidden-side pre-activations, the gradient that
+  // reaches h_prev directly (not through W_hh) and the cell gradient for the previous step.
+  template <class T>
+  struct Backward {
+    const T* xw;
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev_unused;
+    const T* c_unused;
+    const T* dh;
+    const T* dc_unused;
+    T* dgx;  // batch-major rows, stride `stride`
+    T* dgh;
+    T* dh_direct;
+    T* dc_prev_unused;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      const std::size_t b = i / hidden, j = i % hidden;
+      const T d = dh[i] * dtanh(xw[b * stride + j] + hw[b * hidden + j]);
+      dgx[b * stride + j] = d;
+      dgh[b * hidden + j] = d;
+      dh_direct[i] = T(0);
+    }
+  };
+};
+
+struct Lstm {
+  static constexpr std::size_t gates = 4;  // i, f, g, o
+  static constexpr bool has_cell = true;
+
+  template <class T>
+  struct Forward {
+    const T* xw;
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev;
+    T* h;
+    T* c;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::tanh;
+      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
+      const T* x = xw + b * stride;
+      const T* r = hw + b * 4 * H;
+      const T in = sigmoid(x[j] + r[j]), forget = sigmoid(x[H + j] + r[H + j]);
+      const T cand = tanh(x[2 * H + j] + r[2 * H + j]), out = sigmoid(x[3 * H + j] + r[3 * H + j]);
+      c[i] = forget * c_prev[i] + in * cand;
+      h[i] = out * tanh(c[i]);
+    }
+  };
+
+  template <class T>
+  struct Backward {
+    const T* xw;
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev;
+    const T* c;
+    const T* dh;
+    const T* dc;  // from the next step
+    T* dgx;
+    T* dgh;
+    T* dh_direct;
+    T* dc_prev;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::tanh;
+      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
+      const T* x = xw + b * stride;
+      const T* r = hw + b * 4 * H;
+      const T pi = x[j] + r[j], pf = x[H + j] + r[H + j], pg = x[2 * H + j] + r[2 * H + j],
+              po = x[3 * H + j] + r[3 * H + j];
+      const T in = sigmoid(pi), forget = sigmoid(pf), cand = tanh(pg), out = sigmoid(po);
+      const T d_out = dh[i] * tanh(c[i]) * dsigmoid(po);
+      const T d_c = dh[i] * out * dtanh(c[i]) + dc[i];
+      const T d_in = d_c * cand * dsigmoid(pi), d_forget = d_c * c_prev[i] * dsigmoid(pf);
+      const T d_cand = d_c * in * dtanh(pg);
+      const T grads[4] = {d_in, d_forget, d_cand, d_out};
+      for (std::size_t k = 0; k < 4; ++k) {
+        dgx[b * stride + k * H + j] = grads[k];
+        dgh[b * 4 * H + k * H + j] = grads[k];
+      }
+      dc_prev[i] = d_c * forget;
+      dh_direct[i] = T(0);
+    }
+  };
+};
+
+struct Gru {
+  static constexpr std::size_t gates = 3;  // r, z, n
+  static constexpr bool has_cell = false;
+
+  template <class T>
+  struct Forward {
+    const T* xw;
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev_unused;
+    T* h;
+    T* c_unused;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::tanh;
+      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
+      const T* x = xw + b * stride;
+      const T* r = hw + b * 3 * H;
+      const T reset = sigmoid(x[j] + r[j]), update = sigmoid(x[H + j] + r[H + j]);
+      const T n = tanh(x[2 * H + j] + reset * r[2 * H + j]);
+      h[i] = (T(1) - update) * n + update * h_prev[i];
+    }
+  };
+
+  template <class T>
+  struct Backward {
+    const T* xw;
+    const T* hw;
+    const T* h_prev;
+    const T* c_prev_unused;
+    const T* c_unused;
+    const T* dh;
+    const T* dc_unused;
+    T* dgx;
+    T* dgh;
+    T* dh_direct;
+    T* dc_prev_unused;
+    std::size_t stride, hidden;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::tanh;
+      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
+      const T* x = xw + b * stride;
+      const T* r = hw + b * 3 * H;
+      const T pr = x[j] + r[j], pz = x[H + j] + r[H + j];
+      const T reset = sigmoid(pr), update = sigmoid(pz);
+      const T pn = x[2 * H + j] + reset * r[2 * H + j];
+      const T n = tanh(pn);
+      const T d_pn = dh[i] * (T(1) - update) * dtanh(pn);
+      const T d_pz = dh[i] * (h_prev[i] - n) * dsigmoid(pz);
+      const T d_pr = d_pn * r[2 * H + j] * dsigmoid(pr);
+      dgx[b * stride + j] = d_pr;
+      dgx[b * stride + H + j] = d_pz;
+      dgx[b * stride + 2 * H + j] = d_pn;
+      dgh[b * 3 * H + j] = d_pr;
+      dgh[b * 3 * H + H + j] = d_pz;
+      dgh[b * 3 * H + 2 * H + j] = d_pn * reset;
+      dh_direct[i] = dh[i] * update;
+    }
+  };
+};
+
+// h of every step (time-major [L + 1, B, H], step 0 the zero state) to the layer's output.
+template <class T, rnn_output Output>
+struct GatherOutput {
+  const T* h;
+  T* y;
+  std::size_t batch, steps, hidden;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    if constexpr (Output == rnn_output::sequence) {
+      const std::size_t j = i % hidden, t = (i / hidden) % steps, b = i / (hidden * steps);
+      y[i] = h[((t + 1) * batch + b) * hidden + j];
+    } else {
+      y[i] = h[(steps * batch) * hidden + i];
+    }
+  }
+};
+
+// dh[b, j] = dy of step t (0 when the output is only the last step and t is not it) + carry[b, j]
+template <class T, rnn_output Output>
+struct StepGradient {
+  const T* dy;
+  const T* carry;
+  T* dh;
+  std::size_t t, steps, hidden;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    const std::size_t b = i / hidden, j = i % hidden;
+    T from_output(0);
+    if constexpr (Output == rnn_output::sequence) {
+      from_output = dy[(b * steps + t) * hidden + j];
+    } else {
+      if (t + 1 == steps) from_output = dy[i];
+    }
+    dh[i] = from_output + carry[i];
+  }
+};
+
+struct Add {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+
+}  // namespace rnn_cells
+
+namespace detail {
+
+template <class Cell, rnn_options O>
+struct recurrent_layer {
+  static constexpr std::size_t H = O.hidden, G = Cell::gates * O.hidden;
+
+  template <class In>
+  static constexpr std::size_t steps = dim_or<In>(0, 1);
+  template <class In>
+  static constexpr std::size_t features = dim_or<In>(1, 1);
+
+  template <class In>
+  using output_shape =
+      std::conditional_t<O.output == rnn_output::sequence, Shape<steps<In>, H>, Shape<H>>;
+
+  template <class At, class From, class In>
+  using check =
+      check::all_of<check::recurrent_options<O.hidden>, check::sequence_input<At, From, In>>;
+
+  template <class In>
+  static constexpr auto parameters = [] {
+    constexpr param_spec w_ih{"weight_ih_l0", 2, {G, features<In>}},
+        w_hh{"weight_hh_l0", 2, {G, H}};
+    if constexpr (O.bias) {
+      return std::array{w_ih, w_hh, param_spec{"bias_ih_l0", 1, {G}},
+                        param_spec{"bias_hh_l0", 1, {G}}};
+    } else {
+      return std::array{w_ih, w_hh};
+    }
+  }();
+
+  // Storage per sample: input-side pre-activations [L, G H], hidden-side ones [L, G H], the
+  // hidden states [L + 1, H] and, for LSTM, the cell states [L + 1, H].
+  template <class In>
+  static constexpr std::size_t saved_per_sample = 2 * steps<In>* G +
+                                                  (steps<In> + 1) * H*(Cell::has_cell ? 2 : 1);
+  // Inference keeps the states here; backward needs L G H + G H + 5 H.
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = std::max(saved_per_sample<In>,
+                                                             steps<In>* G + G + 5 * H);
+
+  // PyTorch: every parameter U(-1/sqrt(hidden), 1/sqrt(hidden)).
+  template <class In, class T>
+  static void reset_parameters(std::span<T> params, Generator& rng) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(H));
+    for (auto& p : params) p = static_cast<T>(rng.uniform(-bound, bound));
+  }
+
+  template <class T>
+  struct storage {
+    T *xw, *hw, *h, *c;
+    storage(T* base, std::size_t batch, std::size_t L) {
+      xw = base;
+      hw = xw + batch * L * G;
+      h = hw + batch * L * G;
+      c = Cell::has_cell ? h + batch * (L + 1) * H : h;  // cell-less: never read
+    }
+  };
+
+  template <class In, class P, class T>
+  static void forward(const layer_pass<T>& a) {
+    using B = backend<P>;
+    constexpr std::size_t L = steps<In>, I = features<In>;
+    const std::size_t batch = a.batch;
+    storage<T> s(a.saved ? a.saved : a.scratch, batch, L);
+    const T* w_ih = a.params;
+    const T* w_hh = w_ih + G * I;
+    const T* b_ih = w_hh + G * H;
+    const T* b_hh = b_ih + G;
+    // All steps' input projections at once: [B L, I] x [I, G H].
+    B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
+    if constexpr (O.bias) B::map_rows(batch * L, G, rnn_cells::Add{}, s.xw, b_ih, s.xw);
+    B::fill(s.h, batch * H, T(0));
+    if constexpr (Cell::has_cell) B::fill(s.c, batch * H, T(0));
+    for (std::size_t t = 0; t < L; ++t) {
+      T* hw = s.hw + t * batch * G;
+      const T* h_prev = s.h + t * batch * H;
+      B::gemm(transpose::no, transpose::yes, batch, G, H, T(1), h_prev, w_hh, T(0), hw);
+      if constexpr (O.bias) B::map_rows(batch, G, rnn_cells::Add{}, hw, b_hh, hw);
+      B::for_each(batch * H, typename Cell::template Forward<T>{
+                                 s.xw + t * G, hw, h_prev, s.c + t * batch * H,
+                                 s.h + (t + 1) * batch * H, s.c + (t + 1) * batch * H, L * G, H});
+    }
+    const std::size_t out = O.output == rnn_output::sequence ? batch * L * H : batch * H;
+    B::for_each(out, rnn_cells::GatherOutput<T, O.output>{s.h, a.y, batch, L, H});
+  }
+
+  template <class In, class P, class T>
+  static void backward(const layer_pass<T>& a) {
+    using B = backend<P>;
+    constexpr std::size_t L = steps<In>, I = features<In>;
+    const std::size_t batch = a.batch;
+    storage<T> s(a.saved, batch, L);
+    const T* w_ih = a.params;
+    const T* w_hh = w_ih + G * I;
+    T* g_w_ih = a.grads;
+    T* g_w_hh = g_w_ih + G * I;
+    T* g_b_ih = g_w_hh + G * H;
+    T* g_b_hh = g_b_ih + G;
+    // Scratch: input-side gate gradients of all steps [B, L, G H], this step's hidden-side ones,
+    // the gradient reaching h and c, and the carry to the previous step.
+    T* dgx = a.scratch;
+    T* dgh = dgx + batch * L * G;
+    T* dh = dgh + batch * G;
+    T* carry = dh + batch * H;
+    T* direct = carry + batch * H;
+    T* dc = direct + batch * H;
+    T* dc_prev = dc + batch * H;
+    B::fill(carry, batch * H, T(0));
+    B::fill(dc, batch * H, T(0));
+    for (std::size_t t = L; t-- > 0;) {
+      B::for_each(batch * H, rnn_cells::StepGradient<T, O.output>{a.dy, carry, dh, t, L, H});
+      const T* h_prev = s.h + t * batch * H;
+      B::for_each(batch * H, typename Cell::template Backward<T>{
+                                 s.xw + t * G, s.hw + t * batch * G, h_prev, s.c + t * batch * H,
+                                 s.c + (t + 1) * batch * H, dh, dc, dgx + t * G, dgh, direct,
+                                 dc_prev, L * G, H});
+      B::gemm(transpose::yes, transpose::no, G, H, batch, T(1), dgh, h_prev, T(1), g_w_hh);
+      if constexpr (O.bias) B::sum_rows(batch, G, dgh, g_b_hh);
+      // carry = dgh W_hh + direct: what reaches h of the previous step.
+      B::gemm(transpose::no, transpose::no, batch, H, G, T(1), dgh, w_hh, T(0), carry);
+      B::map(batch * H, rnn_cells::Add{}, carry, carry, direct);
+      if constexpr (Cell::has_cell) B::copy(dc_prev, batch * H, dc);
+    }
+    B::gemm(transpose::yes, transpose::no, G, I, batch * L, T(1), dgx, a.x, T(1), g_w_ih);
+    if constexpr (O.bias) B::sum_rows(batch * L, G, dgx, g_b_ih);
+    if (a.dx) B::gemm(transpose::no, transpose::no, batch * L, I, G, T(1), dgx, w_ih, T(0), a.dx);
+  }
+};
+
+}  // namespace detail
+
+template <rnn_options O>
+struct RNN : detail::recurrent_layer<rnn_cells::Elman, O> {
+  static constexpr std::string_view name = "RNN";
+};
+
+template <rnn_options O>
+struct LSTM : detail::recurrent_layer<rnn_cells::Lstm, O> {
+  static constexpr std::string_view name = "LSTM";
+};
+
+template <rnn_options O>
+struct GRU : detail::recurrent_layer<rnn_cells::Gru, O> {
+  static constexpr std::string_view name = "GRU";
+};
+
+}  // namespace ctnn
