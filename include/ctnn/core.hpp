@@ -14,6 +14,7 @@
 #include "ctnn/core/static_checks.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/layers/activation.hpp"
+#include "ctnn/layers/attention.hpp"
 #include "ctnn/layers/conv.hpp"
 #include "ctnn/layers/dropout.hpp"
 #include "ctnn/layers/embedding.hpp"

@@ -197,6 +197,28 @@ def layers():
     ]
     for name, layer, shape in recurrent_cases:
         sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
+    # Self-attention, batch first, optionally causal; biases moved away from their zero init.
+    class SelfAttention(nn.MultiheadAttention):
+        def __init__(self, embed, heads, causal=False, **kwargs):
+            super().__init__(embed, heads, batch_first=True, **kwargs)
+            self.causal = causal
+
+        def forward(self, x):
+            steps = x.shape[1]
+            mask = torch.triu(torch.full((steps, steps), float("-inf")), diagonal=1) if self.causal else None
+            return super().forward(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+    attention_cases = [
+        ("mha", SelfAttention(6, 2), (3, 5, 6)),
+        ("mha_causal", SelfAttention(4, 4, causal=True), (2, 6, 4)),
+        ("mha_nobias", SelfAttention(6, 3, causal=True, bias=False), (1, 4, 6)),
+    ]
+    for name, layer, shape in attention_cases:
+        with torch.no_grad():
+            for pname, p in layer.named_parameters():
+                if "bias" in pname:
+                    p.uniform_(-0.5, 0.5)
+        sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
     # Embedding with a padding row: repeated ids accumulate, the padding row gets no gradient.
     emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))
     ids = torch.tensor([[3, 5, 2, 3, 9], [0, 2, 2, 7, 3]])

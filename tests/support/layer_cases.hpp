@@ -172,6 +172,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_recurrent_layers, P, test_policies) {
   }
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(attention_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<5, 6>, MultiheadAttention<attention_options{.heads = 2}>>>(g, "mha", 3);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<6, 4>, MultiheadAttention<attention_options{.heads = 4, .causal = true}>>>(
+      g, "mha_causal", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<4, 6>,
+                MultiheadAttention<attention_options{.heads = 3, .bias = false, .causal = true}>>>(
+      g, "mha_nobias", 1);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_attention, P, test_policies) {
+  using namespace ctnn;
+  using Net = basic_sequential<
+      double, P, Input<5, 6>, MultiheadAttention<attention_options{.heads = 2}>, Tanh,
+      MultiheadAttention<attention_options{.heads = 3, .bias = false, .causal = true}>, LayerNorm<>,
+      MultiheadAttention<attention_options{.heads = 1, .causal = true}>>;
+  Net net(3);
+  auto p = net.parameters();
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] += 0.05 * std::sin(double(i));  // non-zero biases
+  net.set_parameters(p);
+  for (std::size_t batch : {1u, 2u}) {
+    const auto result = gradcheck(net, ctnn_test::sample_input<Net>(batch, 1.5), 1e-6);
+    BOOST_TEST(result.passed, "batch " << batch << ": " << result.report());
+  }
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(embedding_matches_pytorch, P, test_policies) {
   using namespace ctnn;
   const ctnn_test::golden_file g("layers.txt");

@@ -106,6 +106,14 @@ struct sequence_input {
                 "batch first; use Reshape<L, features> or Embedding before it");
 };
 
+template <class At, class InputShape, std::size_t Embed, std::size_t Heads>
+struct attention_heads {
+  static constexpr bool ok = Heads >= 1 && Embed % Heads == 0;
+  static_assert(ok,
+                "ctnn::MultiheadAttention: the embedding size (the input's last extent) must be "
+                "divisible by .heads");
+};
+
 template <std::size_t Hidden>
 struct recurrent_options {
   static constexpr bool ok = Hidden >= 1;
