@@ -25,6 +25,7 @@
 #include "ctnn/layers/recurrent.hpp"
 #include "ctnn/layers/reshape.hpp"
 #include "ctnn/layers/softmax.hpp"
+#include "ctnn/layers/transformer.hpp"
 #include "ctnn/loss/mse.hpp"
 #include "ctnn/nn/input.hpp"
 #include "ctnn/nn/sequential.hpp"

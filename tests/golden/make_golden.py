@@ -102,14 +102,18 @@ def mlp():
 
 def sequential_case(t, prefix, net, x, int_input=False):
     """Forward and backward of nn.Sequential `net` on x with a random upstream gradient; keys are
-    prefix.x, prefix.g, prefix.y, prefix.dx, prefix.<state_dict name>, prefix.grad.<name>."""
+    prefix.x, prefix.g, prefix.y, prefix.dx, prefix.<state_dict name>, prefix.grad.<name>.
+    Inputs and parameters are float32 values, but PyTorch computes in float64: the reference then
+    carries no float32 rounding of its own (deep composites accumulate ~1e-5 of it), and the
+    tests measure ctnn's float error alone."""
+    net.double()
     if not int_input:
-        x = x.clone().requires_grad_(True)
+        x = x.to(torch.float32).double().clone().requires_grad_(True)
     buffers = dict(net.named_buffers())
     for name, p in net.state_dict().items():
         t[f"{prefix}.{name}"] = p.clone()  # before the forward: it updates running statistics
     y = net(x)
-    g = torch.randn_like(y)
+    g = torch.randn_like(y).to(torch.float32).double()
     (y * g).sum().backward()
     t[f"{prefix}.x"] = x.to(torch.float32)
     t[f"{prefix}.g"] = g
@@ -218,6 +222,24 @@ def layers():
             for pname, p in layer.named_parameters():
                 if "bias" in pname:
                     p.uniform_(-0.5, 0.5)
+        sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
+    # Transformer encoder layers (post-norm, ReLU), dropout 0 so that PyTorch is deterministic.
+    class Encoder(nn.TransformerEncoderLayer):
+        def __init__(self, embed, heads, feedforward, causal=False):
+            super().__init__(embed, heads, dim_feedforward=feedforward, dropout=0.0, batch_first=True)
+            self.causal = causal
+
+        def forward(self, x):
+            steps = x.shape[1]
+            mask = torch.triu(torch.full((steps, steps), float("-inf")), diagonal=1) if self.causal else None
+            return super().forward(x, src_mask=mask)
+
+    for name, layer, shape in [("encoder", Encoder(6, 2, 8), (3, 5, 6)),
+                               ("encoder_causal", Encoder(6, 3, 5, causal=True), (2, 4, 6))]:
+        with torch.no_grad():
+            for pname, p in layer.named_parameters():
+                if "bias" in pname or "norm" in pname:
+                    p.uniform_(-0.5, 0.5) if "bias" in pname else p.uniform_(0.5, 1.5)
         sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
     # Embedding with a padding row: repeated ids accumulate, the padding row gets no gradient.
     emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))

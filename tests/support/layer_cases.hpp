@@ -203,6 +203,40 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_attention, P, test_policies) {
   }
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(transformer_encoder_matches_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  ctnn_test::check_sequential_case<float_net<
+      P, Input<5, 6>,
+      TransformerEncoderLayer<transformer_options{.heads = 2, .feedforward = 8, .dropout = 0.0f}>>>(
+      g, "encoder", 3);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<4, 6>,
+                TransformerEncoderLayer<transformer_options{
+                    .heads = 3, .feedforward = 5, .dropout = 0.0f, .causal = true}>>>(
+      g, "encoder_causal", 2);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_transformer_encoder, P, test_policies) {
+  using namespace ctnn;
+  using Net = basic_sequential<
+      double, P, Input<5, 6>,
+      TransformerEncoderLayer<transformer_options{.heads = 2, .feedforward = 8, .dropout = 0.2f}>,
+      TransformerEncoderLayer<transformer_options{
+          .heads = 3, .feedforward = 4, .dropout = 0.0f, .causal = true}>>;
+  Net net(3);
+  auto p = net.parameters();
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] += 0.05 * std::sin(double(i));
+  net.set_parameters(p);
+  const auto x = ctnn_test::sample_input<Net>(2, 1.5);
+  const auto train = gradcheck(net, x, 1e-6);
+  BOOST_TEST(train.passed, "training mode, with dropout: " << train.report());
+  net.eval();
+  const auto eval = gradcheck(net, x, 1e-6);
+  BOOST_TEST(eval.passed, "eval mode: " << eval.report());
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(embedding_matches_pytorch, P, test_policies) {
   using namespace ctnn;
   const ctnn_test::golden_file g("layers.txt");
