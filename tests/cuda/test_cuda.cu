@@ -30,3 +30,5 @@ BOOST_TEST_GLOBAL_FIXTURE(RequireGpu);
 #include "support/backend_cases.hpp"
 #define CTNN_LAYER_SUITE cuda_layers
 #include "support/layer_cases.hpp"
+#define CTNN_TRAINING_SUITE cuda_training
+#include "support/training_cases.hpp"

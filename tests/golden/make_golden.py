@@ -248,10 +248,90 @@ def layers():
     write("layers.txt", t)
 
 
+def exact(shape, low=-2.0, high=2.0):
+    """Random float32 values held in float64, so that the reference computes in float64."""
+    return (torch.rand(*shape) * (high - low) + low).to(torch.float32).double()
+
+
+def losses():
+    nn = torch.nn
+    t = {}
+    p, target = exact((4, 3)), exact((4, 3))
+    p[0, 0] = target[0, 0]  # an exact zero difference: L1's derivative there is 0
+    probs = exact((4, 3), 0.02, 0.98)
+    binary = (torch.rand(4, 3) > 0.5).double()
+    logits = exact((4, 3), -4, 4)
+    logits[0, 0] = 0.0
+    logits[1, 1] = 30.0
+    logits[2, 2] = -30.0
+    t.update({"p": p, "target": target, "probs": probs, "binary": binary, "logits": logits})
+    class_logits = exact((5, 4), -3, 3)
+    classes = torch.tensor([2, 0, 3, 3, 1])
+    log_probs = torch.log_softmax(class_logits, dim=1).to(torch.float32).double()
+    t.update({"class_logits": class_logits, "classes": classes.double(), "log_probs": log_probs})
+    cases = [
+        ("mse", lambda r: nn.MSELoss(reduction=r), p, target),
+        ("l1", lambda r: nn.L1Loss(reduction=r), p, target),
+        ("huber", lambda r: nn.HuberLoss(reduction=r), p, target),
+        ("huber_half", lambda r: nn.HuberLoss(reduction=r, delta=0.5), p, target),
+        ("bce", lambda r: nn.BCELoss(reduction=r), probs, binary),
+        ("bce_logits", lambda r: nn.BCEWithLogitsLoss(reduction=r), logits, binary),
+        ("cross_entropy", lambda r: nn.CrossEntropyLoss(reduction=r), class_logits, classes),
+        ("cross_entropy_smooth", lambda r: nn.CrossEntropyLoss(reduction=r, label_smoothing=0.1), class_logits, classes),
+        ("nll", lambda r: nn.NLLLoss(reduction=r), log_probs, classes),
+    ]
+    for name, make, x, y in cases:
+        for reduction in ["mean", "sum", "none"]:
+            xi = x.clone().requires_grad_(True)
+            loss = make(reduction)(xi, y)
+            loss.sum().backward()
+            t[f"{name}.{reduction}.loss"] = loss.reshape(-1)
+            t[f"{name}.{reduction}.grad"] = xi.grad
+    write("losses.txt", t)
+
+
+def optimizers():
+    """Five steps of each optimiser on a small network with MSE: the parameters after each step."""
+    nn, optim = torch.nn, torch.optim
+    net0 = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)).double()
+    x, y = exact((6, 4)), exact((6, 2))
+    t = {"x": x, "y": y}
+    for name, p in net0.state_dict().items():
+        t[name] = p
+    configs = {
+        "sgd": lambda ps: optim.SGD(ps, lr=0.1),
+        "sgd_momentum": lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
+        "sgd_nesterov": lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.001),
+        "adam": lambda ps: optim.Adam(ps, lr=0.01),
+        "adam_wd_amsgrad": lambda ps: optim.Adam(ps, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1,
+                                                 amsgrad=True),
+        "adamw": lambda ps: optim.AdamW(ps, lr=0.01),
+        "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, lr_decay=0.01, weight_decay=0.01,
+                                            initial_accumulator_value=0.1),
+        "rmsprop": lambda ps: optim.RMSprop(ps, lr=0.01),
+        "rmsprop_centered": lambda ps: optim.RMSprop(ps, lr=0.01, alpha=0.9, weight_decay=0.01, momentum=0.5,
+                                                     centered=True),
+        "adadelta": lambda ps: optim.Adadelta(ps),
+        "adadelta_wd": lambda ps: optim.Adadelta(ps, lr=0.5, rho=0.8, weight_decay=0.01),
+    }
+    for name, make in configs.items():
+        net = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)).double()
+        net.load_state_dict(net0.state_dict())
+        opt = make(net.parameters())
+        for step in range(1, 6):
+            opt.zero_grad()
+            nn.MSELoss()(net(x), y).backward()
+            opt.step()
+            t[f"{name}.step{step}"] = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
+    write("optim.txt", t)
+
+
 if __name__ == "__main__":
     linear()
     activations()
     mse()
     mlp()
     layers()
+    losses()
+    optimizers()
     print("wrote", sorted(p.name for p in OUT.glob("*.txt")))

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #include "ctnn/config.hpp"
 #include "ctnn/core/dual.hpp"
@@ -97,11 +98,16 @@ struct GradThroughBias {
   }
 };
 
-// Elementwise pieces of the losses.
-struct SquaredDifference {
+// 1 when x is not a whole number in [0, N), else 0: class and token ids travel in the element
+// type, and a sum of this over a tensor counts the invalid ones.
+template <std::size_t N>
+struct NotAnIndexBelow {
   template <class T>
-  CTNN_HOST_DEVICE T operator()(T a, T b) const {
-    return (a - b) * (a - b);
+  CTNN_HOST_DEVICE T operator()(T x) const {
+    const auto v = primal(x);
+    using V = decltype(v);
+    const bool whole = v >= V(0) && v < V(N) && V(static_cast<std::size_t>(v)) == v;
+    return whole ? T(0) : T(1);
   }
 };
 

@@ -18,6 +18,7 @@
 #include "ctnn/core/dual.hpp"
 #include "ctnn/core/errors.hpp"
 #include "ctnn/core/layer_pass.hpp"
+#include "ctnn/core/ops.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/random.hpp"
 #include "ctnn/core/shape.hpp"
@@ -29,17 +30,6 @@ namespace ctnn {
 inline constexpr std::size_t no_padding = static_cast<std::size_t>(-1);
 
 namespace embedding_kernels {
-
-template <std::size_t Num>
-struct InvalidId {
-  template <class T>
-  CTNN_HOST_DEVICE T operator()(T id) const {
-    const auto v = primal(id);
-    const bool whole =
-        v >= 0 && v < decltype(v)(Num) && decltype(v)(static_cast<std::size_t>(v)) == v;
-    return whole ? T(0) : T(1);
-  }
-};
 
 template <class T, std::size_t Dim>
 struct Gather {
@@ -94,7 +84,7 @@ struct Embedding {
   static void forward(const layer_pass<T>& a) {
     using B = backend<P>;
     const std::size_t count = a.batch * In::size;
-    if (primal(B::sum(count, embedding_kernels::InvalidId<Num>{}, a.x)) > 0)
+    if (primal(B::sum(count, op::NotAnIndexBelow<Num>{}, a.x)) > 0)
       report_invalid<B>(a.x, count);
     B::for_each(count * Dim, embedding_kernels::Gather<T, Dim>{a.x, a.params, a.y});
   }
@@ -121,7 +111,7 @@ struct Embedding {
     std::vector<T> host(count);
     B::copy_to_host(ids, count, host.data());
     for (std::size_t k = 0; k < count; ++k)
-      if (primal(embedding_kernels::InvalidId<Num>{}(host[k])) > 0)
+      if (primal(op::NotAnIndexBelow<Num>{}(host[k])) > 0)
         throw index_error("ctnn::Embedding: token id " + number(primal(host[k])) + " at position " +
                           std::to_string(k) +
                           " is not a row of the table; ids must be whole numbers in [0, " +

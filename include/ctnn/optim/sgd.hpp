@@ -1,46 +1,55 @@
-// SGD over the network's flat parameter buffer: p -= lr * g, as torch.optim.SGD without momentum.
-// An optimiser sees the buffers, never the layers.
+// SGD, as torch.optim.SGD: weight decay, momentum (the buffer starts as the first gradient),
+// dampening and Nesterov momentum.
 #pragma once
 
-#include <cstddef>
+#include <array>
+#include <cstdint>
 
 #include "ctnn/config.hpp"
-#include "ctnn/core/backend.hpp"
+#include "ctnn/optim/optimizer.hpp"
 
 namespace ctnn::optim {
 
 struct sgd_options {
-  double lr = 1e-3;  // PyTorch's default
+  double lr = 1e-3;  // PyTorch 2's default
+  double momentum = 0;
+  double dampening = 0;
+  double weight_decay = 0;
+  bool nesterov = false;
 };
 
-namespace detail {
-template <class T>
-struct SgdUpdate {
-  T lr;
-  CTNN_HOST_DEVICE T operator()(T p, T g) const { return p - lr * g; }
+struct sgd_rule {
+  using options = sgd_options;
+  static constexpr std::size_t states = 1;  // momentum buffer
+  static double initial(const options&, std::size_t) { return 0; }
+  static std::array<double, 2> constants(const options&, std::uint64_t step) {
+    return {step == 1 ? 1.0 : 0.0, 0};
+  }
+
+  template <class T>
+  struct kernel {
+    T* p;
+    const T* g;
+    T* s[3];
+    options o;
+    std::array<double, 2> c;  // c[0]: 1 on the first step
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      T grad = g[i] + T(o.weight_decay) * p[i];
+      if (o.momentum != 0) {
+        T& buf = s[0][i];
+        buf = c[0] != 0 ? grad : T(o.momentum) * buf + T(1 - o.dampening) * grad;
+        grad = o.nesterov ? grad + T(o.momentum) * buf : buf;
+      }
+      p[i] = p[i] - T(o.lr) * grad;
+    }
+  };
 };
-}  // namespace detail
 
 template <class Net>
-class SGD {
-  using T = typename Net::value_type;
-  using B = backend<typename Net::policy_type>;
-
- public:
-  SGD(Net& net, sgd_options options) : net_(&net), options_(options) {}
-
-  void step() {
-    B::map(Net::parameter_count, detail::SgdUpdate<T>{T(options_.lr)}, net_->parameter_data(),
-           net_->parameter_data(), net_->gradient_data());
-  }
-  void zero_grad() { net_->zero_grad(); }
-
-  const sgd_options& options() const { return options_; }
-  void set_lr(double lr) { options_.lr = lr; }
-
- private:
-  Net* net_;
-  sgd_options options_;
+struct SGD : elementwise_optimizer<Net, sgd_rule> {
+  using elementwise_optimizer<Net, sgd_rule>::elementwise_optimizer;
 };
+template <class Net>
+SGD(Net&, sgd_options) -> SGD<Net>;
 
 }  // namespace ctnn::optim

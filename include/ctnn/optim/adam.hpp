@@ -1,0 +1,89 @@
+// Adam and AdamW, as torch.optim.Adam/AdamW (PyTorch 1.13's single-tensor form):
+//   m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+//   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)   (v -> max of v with amsgrad)
+// Adam adds weight_decay * p to the gradient; AdamW decays the parameter itself by lr * wd.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "ctnn/config.hpp"
+#include "ctnn/optim/optimizer.hpp"
+
+namespace ctnn::optim {
+
+struct adam_options {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  bool amsgrad = false;
+};
+
+struct adamw_options {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;
+  bool amsgrad = false;
+};
+
+template <class Options, bool Decoupled>
+struct adam_rule {
+  using options = Options;
+  static constexpr std::size_t states = 3;  // m, v, max v
+  static double initial(const options&, std::size_t) { return 0; }
+  // Step size lr / (1 - b1^t) and sqrt(1 - b2^t).
+  static std::array<double, 2> constants(const options& o, std::uint64_t step) {
+    const double t = double(step);
+    return {o.lr / (1 - std::pow(o.beta1, t)), std::sqrt(1 - std::pow(o.beta2, t))};
+  }
+
+  template <class T>
+  struct kernel {
+    T* p;
+    const T* g;
+    T* s[3];
+    options o;
+    std::array<double, 2> c;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::sqrt;
+      T grad = g[i];
+      if (Decoupled) {
+        p[i] = p[i] * T(1 - o.lr * o.weight_decay);
+      } else {
+        grad = grad + T(o.weight_decay) * p[i];
+      }
+      T& m = s[0][i];
+      T& v = s[1][i];
+      m = m * T(o.beta1) + grad * T(1 - o.beta1);
+      v = v * T(o.beta2) + grad * grad * T(1 - o.beta2);
+      T second = v;
+      if (o.amsgrad) {
+        if (s[2][i] < v) s[2][i] = v;
+        second = s[2][i];
+      }
+      const T denom = sqrt(second) / T(c[1]) + T(o.eps);
+      p[i] = p[i] - T(c[0]) * m / denom;
+    }
+  };
+};
+
+template <class Net>
+struct Adam : elementwise_optimizer<Net, adam_rule<adam_options, false>> {
+  using elementwise_optimizer<Net, adam_rule<adam_options, false>>::elementwise_optimizer;
+};
+template <class Net>
+Adam(Net&, adam_options) -> Adam<Net>;
+
+template <class Net>
+struct AdamW : elementwise_optimizer<Net, adam_rule<adamw_options, true>> {
+  using elementwise_optimizer<Net, adam_rule<adamw_options, true>>::elementwise_optimizer;
+};
+template <class Net>
+AdamW(Net&, adamw_options) -> AdamW<Net>;
+
+}  // namespace ctnn::optim

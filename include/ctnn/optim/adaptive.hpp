@@ -1,0 +1,148 @@
+// Adagrad, RMSprop and Adadelta, as torch.optim (PyTorch 1.13's single-tensor forms).
+//   Adagrad:  sum += g^2; p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps)
+//   RMSprop:  sq = a sq + (1 - a) g^2; avg = sqrt(sq [- ga^2 when centered]) + eps;
+//             p -= lr g / avg, or through a momentum buffer
+//   Adadelta: sq = r sq + (1 - r) g^2; d = sqrt(acc + eps) / sqrt(sq + eps) g;
+//             acc = r acc + (1 - r) d^2; p -= lr d
+// All add weight_decay * p to the gradient first.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "ctnn/config.hpp"
+#include "ctnn/optim/optimizer.hpp"
+
+namespace ctnn::optim {
+
+struct adagrad_options {
+  double lr = 1e-2;
+  double lr_decay = 0;
+  double weight_decay = 0;
+  double initial_accumulator_value = 0;
+  double eps = 1e-10;
+};
+
+struct adagrad_rule {
+  using options = adagrad_options;
+  static constexpr std::size_t states = 1;  // sum of squares
+  static double initial(const options& o, std::size_t) { return o.initial_accumulator_value; }
+  static std::array<double, 2> constants(const options& o, std::uint64_t step) {
+    return {o.lr / (1 + double(step - 1) * o.lr_decay), 0};
+  }
+  template <class T>
+  struct kernel {
+    T* p;
+    const T* g;
+    T* s[3];
+    options o;
+    std::array<double, 2> c;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::sqrt;
+      const T grad = g[i] + T(o.weight_decay) * p[i];
+      s[0][i] = s[0][i] + grad * grad;
+      p[i] = p[i] - T(c[0]) * grad / (sqrt(s[0][i]) + T(o.eps));
+    }
+  };
+};
+
+struct rmsprop_options {
+  double lr = 1e-2;
+  double alpha = 0.99;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  double momentum = 0;
+  bool centered = false;
+};
+
+struct rmsprop_rule {
+  using options = rmsprop_options;
+  static constexpr std::size_t states = 3;  // square average, gradient average, momentum buffer
+  static double initial(const options&, std::size_t) { return 0; }
+  static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
+  template <class T>
+  struct kernel {
+    T* p;
+    const T* g;
+    T* s[3];
+    options o;
+    std::array<double, 2> c;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::sqrt;
+      const T grad = g[i] + T(o.weight_decay) * p[i];
+      T& sq = s[0][i];
+      sq = sq * T(o.alpha) + grad * grad * T(1 - o.alpha);
+      T avg;
+      if (o.centered) {
+        T& ga = s[1][i];
+        ga = ga * T(o.alpha) + grad * T(1 - o.alpha);
+        avg = sqrt(sq - ga * ga) + T(o.eps);
+      } else {
+        avg = sqrt(sq) + T(o.eps);
+      }
+      if (o.momentum > 0) {
+        T& buf = s[2][i];
+        buf = buf * T(o.momentum) + grad / avg;
+        p[i] = p[i] - T(o.lr) * buf;
+      } else {
+        p[i] = p[i] - T(o.lr) * grad / avg;
+      }
+    }
+  };
+};
+
+struct adadelta_options {
+  double lr = 1.0;
+  double rho = 0.9;
+  double eps = 1e-6;
+  double weight_decay = 0;
+};
+
+struct adadelta_rule {
+  using options = adadelta_options;
+  static constexpr std::size_t states = 2;  // square average, accumulated update
+  static double initial(const options&, std::size_t) { return 0; }
+  static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
+  template <class T>
+  struct kernel {
+    T* p;
+    const T* g;
+    T* s[3];
+    options o;
+    std::array<double, 2> c;
+    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+      using std::sqrt;
+      const T grad = g[i] + T(o.weight_decay) * p[i];
+      T& sq = s[0][i];
+      T& acc = s[1][i];
+      sq = sq * T(o.rho) + grad * grad * T(1 - o.rho);
+      const T delta = sqrt(acc + T(o.eps)) / sqrt(sq + T(o.eps)) * grad;
+      acc = acc * T(o.rho) + delta * delta * T(1 - o.rho);
+      p[i] = p[i] - T(o.lr) * delta;
+    }
+  };
+};
+
+template <class Net>
+struct Adagrad : elementwise_optimizer<Net, adagrad_rule> {
+  using elementwise_optimizer<Net, adagrad_rule>::elementwise_optimizer;
+};
+template <class Net>
+Adagrad(Net&, adagrad_options) -> Adagrad<Net>;
+
+template <class Net>
+struct RMSprop : elementwise_optimizer<Net, rmsprop_rule> {
+  using elementwise_optimizer<Net, rmsprop_rule>::elementwise_optimizer;
+};
+template <class Net>
+RMSprop(Net&, rmsprop_options) -> RMSprop<Net>;
+
+template <class Net>
+struct Adadelta : elementwise_optimizer<Net, adadelta_rule> {
+  using elementwise_optimizer<Net, adadelta_rule>::elementwise_optimizer;
+};
+template <class Net>
+Adadelta(Net&, adadelta_options) -> Adadelta<Net>;
+
+}  // namespace ctnn::optim

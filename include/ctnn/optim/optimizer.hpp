@@ -1,0 +1,68 @@
+// The machinery shared by the optimisers: each works on the network's flat parameter and gradient
+// buffers (never on layers), keeps up to three state vectors of the same size in the backend's
+// memory, and updates every element in one for_each with a functor from its Rule:
+//   Rule::options                          the hyper-parameters, PyTorch's names and defaults
+//   Rule::states, Rule::initial(o, k)      how many state vectors, and their start value
+//   Rule::constants(o, step)               per-step values computed once on the host
+//   Rule::kernel<T>{p, g, s, o, c}         CTNN_HOST_DEVICE update of element i
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ctnn/core/backend.hpp"
+
+namespace ctnn::optim {
+
+template <class Net, class Rule>
+class elementwise_optimizer {
+  using T = typename Net::value_type;
+  using B = backend<typename Net::policy_type>;
+  using vector_type = typename B::template vector<T>;
+
+ public:
+  using options_type = typename Rule::options;
+
+  elementwise_optimizer(Net& net, options_type options) : net_(&net), options_(options) {
+    for (std::size_t k = 0; k < Rule::states; ++k) {
+      state_[k] = B::template allocate<T>(Net::parameter_count);
+      B::fill(B::data(state_[k]), Net::parameter_count, T(Rule::initial(options_, k)));
+    }
+  }
+
+  void step() {
+    ++steps_;
+    T* s[3] = {nullptr, nullptr, nullptr};
+    for (std::size_t k = 0; k < Rule::states; ++k) s[k] = B::data(state_[k]);
+    B::for_each(Net::parameter_count,
+                typename Rule::template kernel<T>{net_->parameter_data(),
+                                                  net_->gradient_data(),
+                                                  {s[0], s[1], s[2]},
+                                                  options_,
+                                                  Rule::constants(options_, steps_)});
+  }
+
+  void zero_grad() { net_->zero_grad(); }
+
+  double lr() const { return options_.lr; }
+  void set_lr(double lr) { options_.lr = lr; }
+  const options_type& options() const { return options_; }
+  std::uint64_t steps() const { return steps_; }
+
+  // State vector k on the host (momentum buffers, moment estimates), for inspection and saving.
+  std::vector<T> state(std::size_t k) const {
+    std::vector<T> host(Net::parameter_count);
+    B::copy_to_host(B::data(state_[k]), host.size(), host.data());
+    return host;
+  }
+
+ private:
+  Net* net_;
+  options_type options_;
+  std::array<vector_type, Rule::states> state_{};
+  std::uint64_t steps_ = 0;
+};
+
+}  // namespace ctnn::optim

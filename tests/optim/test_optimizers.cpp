@@ -1,0 +1,82 @@
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/ctnn.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace ctnn;
+
+BOOST_AUTO_TEST_SUITE(optimizers)
+
+// The seed's manual Adam step (beta1 0.9, beta2 0.999, eps 1e-8), written out. One weight w, one
+// input 1, target 0, MSE: the gradient is 2 w.
+//   step 1, w = 0.5, g = 1:   m = 0.1,  v = 0.001,  m^ = 1, v^ = 1,  w = 0.5 - 0.1 * 1 / (1 + 1e-8)
+//   step 2, w ~ 0.4, g ~ 0.8: m = 0.9 m + 0.1 g, v = 0.999 v + 0.001 g^2, with bias corrections
+//                              1 - 0.9^2 and 1 - 0.999^2
+BOOST_AUTO_TEST_CASE(manual_adam_steps) {
+  using Net = Sequential<Input<1>, Linear<1, false>>::rebind<double>;
+  Net net;
+  net.set_parameter("0.weight", std::vector<double>{0.5});
+  const double lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  optim::Adam opt{net, {.lr = lr, .beta1 = b1, .beta2 = b2, .eps = eps}};
+  const Net::input_tensor x(1, {1.0});
+  const Net::output_tensor y(1, {0.0});
+  double w = 0.5, m = 0, v = 0;
+  for (int t = 1; t <= 2; ++t) {
+    const double g = 2 * w;
+    m = b1 * m + (1 - b1) * g;
+    v = b2 * v + (1 - b2) * g * g;
+    const double m_hat = m / (1 - std::pow(b1, t)), v_hat = v / (1 - std::pow(b2, t));
+    w -= lr * m_hat / (std::sqrt(v_hat) + eps);
+    train_step(net, loss::MSELoss{}, opt, x, y);
+    BOOST_TEST(net.parameter("0.weight")[0] == w, boost::test_tools::tolerance(1e-12));
+  }
+  BOOST_TEST(w == 0.5 - 0.1 / (1 + 1e-8) -
+                      0.1 * (0.17 / 0.19) / (std::sqrt(0.001639 / (1 - 0.998001)) + 1e-8),
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(opt.steps() == 2u);
+  BOOST_TEST(opt.state(0)[0] == m, boost::test_tools::tolerance(1e-12));  // the first moment
+}
+
+BOOST_AUTO_TEST_CASE(zero_grad_and_learning_rate) {
+  using Net = Sequential<Input<2>, Linear<1>>;
+  Net net;
+  optim::SGD opt{net, {.lr = 0.1, .momentum = 0.9}};
+  net.forward(Net::input_tensor(1, {1, 2}));
+  net.backward(Net::output_tensor(1, {1}));
+  BOOST_TEST(net.gradients() != std::vector<float>(3, 0.0f));
+  opt.zero_grad();
+  BOOST_TEST(net.gradients() == std::vector<float>(3, 0.0f));
+  opt.set_lr(0.01);
+  BOOST_TEST(opt.lr() == 0.01);
+}
+
+BOOST_AUTO_TEST_CASE(class_indices_outside_the_classes_are_errors) {
+  const Tensor<float, Shape<4>> logits(2);
+  BOOST_CHECK_EXCEPTION(loss::CrossEntropyLoss{}.value(logits, Tensor<float, Shape<1>>(2, {1, 4})),
+                        index_error, [](const index_error& e) {
+                          const std::string m = e.what();
+                          return m.find("class index 4 of sample 1") != std::string::npos &&
+                                 m.find("[0, 4)") != std::string::npos;
+                        });
+  BOOST_CHECK_THROW(loss::NLLLoss{}.value(logits, Tensor<float, Shape<1>>(2, {0.5f, 1})),
+                    index_error);
+  BOOST_CHECK_THROW(loss::CrossEntropyLoss{}.value(logits, Tensor<float, Shape<1>>(3)),
+                    shape_error);
+}
+
+// Cross-entropy on extreme logits stays finite (log-sum-exp), and its gradient sums to zero.
+BOOST_AUTO_TEST_CASE(cross_entropy_is_stable) {
+  const Tensor<float, Shape<3>> logits(1, {1000.0f, -1000.0f, 0.0f});
+  const Tensor<float, Shape<1>> classes(1, {1});
+  const float value = loss::CrossEntropyLoss{}.value(logits, classes);
+  BOOST_TEST(std::isfinite(value));
+  BOOST_TEST(value == 2000.0f, boost::test_tools::tolerance(1e-6f));
+  const auto grad = loss::CrossEntropyLoss{}.gradient(logits, classes).to_host();
+  BOOST_TEST(grad[0] + grad[1] + grad[2] == 0.0f, boost::test_tools::tolerance(1e-6f));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
