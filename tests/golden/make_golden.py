@@ -323,6 +323,31 @@ def optimizers():
             nn.MSELoss()(net(x), y).backward()
             opt.step()
             t[f"{name}.step{step}"] = torch.cat([p.detach().reshape(-1) for p in net.parameters()])
+    # Learning-rate schedules over 10 epochs, from a base of 0.1.
+    schedules = {
+        "step_lr": lambda o: optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5),
+        "exponential_lr": lambda o: optim.lr_scheduler.ExponentialLR(o, gamma=0.8),
+        "cosine_lr": lambda o: optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001),
+        "linear_lr": lambda o: optim.lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=4),
+    }
+    for name, make in schedules.items():
+        opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        sched = make(opt)
+        lrs = [opt.param_groups[0]["lr"]]
+        for _ in range(10):
+            opt.step()
+            sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+        t[f"{name}.lrs"] = torch.tensor(lrs, dtype=torch.float64)
+    # Gradient clipping: the gradients of one MSE backward, clipped to norm 0.5 (and a bound above
+    # the norm, which changes nothing).
+    for name, bound in [("clip", 0.5), ("clip_loose", 100.0)]:
+        net = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)).double()
+        net.load_state_dict(net0.state_dict())
+        nn.MSELoss()(net(x), y).backward()
+        norm = torch.nn.utils.clip_grad_norm_(net.parameters(), bound)
+        t[f"{name}.norm"] = norm.reshape(1)
+        t[f"{name}.grads"] = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
     write("optim.txt", t)
 
 

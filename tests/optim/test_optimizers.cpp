@@ -2,6 +2,9 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "support/compare.hpp"
+#include "support/golden.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -77,6 +80,45 @@ BOOST_AUTO_TEST_CASE(cross_entropy_is_stable) {
   BOOST_TEST(value == 2000.0f, boost::test_tools::tolerance(1e-6f));
   const auto grad = loss::CrossEntropyLoss{}.gradient(logits, classes).to_host();
   BOOST_TEST(grad[0] + grad[1] + grad[2] == 0.0f, boost::test_tools::tolerance(1e-6f));
+}
+
+template <class Scheduler, class Options>
+void check_schedule(const std::string& name, Options options) {
+  using Net = Sequential<Input<1>, Linear<1>>;
+  Net net;
+  optim::SGD opt{net, {.lr = 0.1}};
+  Scheduler scheduler{opt, options};
+  const auto expected = ctnn_test::golden_file("optim.txt").values(name + ".lrs");
+  std::vector<double> lrs{opt.lr()};
+  for (int epoch = 0; epoch < 10; ++epoch) {
+    scheduler.step();
+    lrs.push_back(opt.lr());
+  }
+  ctnn_test::check_golden(lrs, expected, name);
+}
+
+BOOST_AUTO_TEST_CASE(schedulers_match_pytorch) {
+  using Opt = optim::SGD<Sequential<Input<1>, Linear<1>>>;
+  check_schedule<optim::StepLR<Opt>>("step_lr",
+                                     optim::step_lr_options{.step_size = 3, .gamma = 0.5});
+  check_schedule<optim::ExponentialLR<Opt>>("exponential_lr",
+                                            optim::exponential_lr_options{.gamma = 0.8});
+  check_schedule<optim::CosineAnnealingLR<Opt>>(
+      "cosine_lr", optim::cosine_annealing_options{.t_max = 10, .eta_min = 0.001});
+  check_schedule<optim::LinearLR<Opt>>(
+      "linear_lr", optim::linear_lr_options{.start_factor = 0.25, .total_iters = 4});
+}
+
+BOOST_AUTO_TEST_CASE(clipping_a_nan_gradient_is_an_error_and_changes_nothing) {
+  using Net = Sequential<Input<2>, Linear<1>>;
+  Net net;
+  net.forward(Net::input_tensor(1, {std::numeric_limits<float>::quiet_NaN(), 1}));
+  net.backward(Net::output_tensor(1, {1}));
+  const auto before = net.gradients();
+  BOOST_CHECK_THROW(optim::clip_grad_norm(net, 1.0), numeric_error);
+  const auto after = net.gradients();
+  BOOST_TEST(after[1] ==
+             before[1]);  // the finite entries are untouched (NaN != NaN for the others)
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -118,4 +118,24 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(optimizer_trajectories_match_pytorch, P, test_poli
       g, "adadelta_wd", adadelta_options{.lr = 0.5, .rho = 0.8, .weight_decay = 0.01});
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(clip_grad_norm_matches_pytorch, P, test_policies) {
+  const ctnn_test::golden_file g("optim.txt");
+  for (auto [name, bound] : {std::pair{"clip", 0.5}, std::pair{"clip_loose", 100.0}}) {
+    ctnn_test::optim_net<P> net;
+    for (const auto& info : ctnn_test::optim_net<P>::named_parameters())
+      net.set_parameter(info.name, std::span<const float>(g.values(info.name)));
+    const typename ctnn_test::optim_net<P>::input_tensor x(6,
+                                                           std::span<const float>(g.values("x")));
+    const typename ctnn_test::optim_net<P>::output_tensor y(6,
+                                                            std::span<const float>(g.values("y")));
+    const ctnn::loss::MSELoss mse;
+    net.backward(mse.gradient(net.forward(x), y));
+    const double norm = ctnn::optim::clip_grad_norm(net, bound);
+    ctnn_test::check_golden(std::vector<double>{norm}, g.values(std::string(name) + ".norm"),
+                            std::string(name) + " norm");
+    ctnn_test::check_golden(net.gradients(), g.values(std::string(name) + ".grads"),
+                            std::string(name) + " gradients");
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
