@@ -98,6 +98,20 @@ struct GradThroughBias {
   }
 };
 
+struct Add {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+
+struct Multiply {
+  template <class T>
+  CTNN_HOST_DEVICE T operator()(T a, T b) const {
+    return a * b;
+  }
+};
+
 // 1 when x is not a whole number in [0, N), else 0: class and token ids travel in the element
 // type, and a sum of this over a tensor counts the invalid ones.
 template <std::size_t N>

@@ -20,6 +20,7 @@
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/dual.hpp"
 #include "ctnn/core/layer_pass.hpp"
+#include "ctnn/core/ops.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/random.hpp"
 #include "ctnn/core/shape.hpp"
@@ -84,13 +85,6 @@ struct SoftmaxBackward {
     for (std::size_t j = 0; j < L; ++j) dot += dp[r * L + j] * p[r * L + j];
     for (std::size_t j = 0; j < L; ++j)
       dp[r * L + j] = T(scale) * p[r * L + j] * (dp[r * L + j] - dot);
-  }
-};
-
-struct Add {
-  template <class T>
-  CTNN_HOST_DEVICE T operator()(T a, T b) const {
-    return a + b;
   }
 };
 
@@ -174,8 +168,7 @@ struct MultiheadAttention {
     T* concat = probs + batch * Heads * l * l;                     // [B, L, E]
     T* packed = a.scratch;                                         // [B, L, 3E], not kept
     B::gemm(transpose::no, transpose::yes, batch * l, 3 * e, e, T(1), a.x, w.w_in, T(0), packed);
-    if constexpr (O.bias)
-      B::map_rows(batch * l, 3 * e, attention_kernels::Add{}, packed, w.b_in, packed);
+    if constexpr (O.bias) B::map_rows(batch * l, 3 * e, op::Add{}, packed, w.b_in, packed);
     B::for_each(3 * batch * l * e,
                 attention_kernels::Permute<T, l, e, Heads, 3, true>{packed, heads, batch});
     const T* q = heads;
@@ -194,7 +187,7 @@ struct MultiheadAttention {
     B::for_each(batch * l * e,
                 attention_kernels::Permute<T, l, e, Heads, 1, false>{out, concat, batch});
     B::gemm(transpose::no, transpose::yes, batch * l, e, e, T(1), concat, w.w_out, T(0), a.y);
-    if constexpr (O.bias) B::map_rows(batch * l, e, attention_kernels::Add{}, a.y, w.b_out, a.y);
+    if constexpr (O.bias) B::map_rows(batch * l, e, op::Add{}, a.y, w.b_out, a.y);
   }
 
   template <class In, class P, class T>

@@ -12,6 +12,7 @@
 #include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/layer_pass.hpp"
+#include "ctnn/core/ops.hpp"
 #include "ctnn/core/parameter.hpp"
 #include "ctnn/core/random.hpp"
 #include "ctnn/core/static_checks.hpp"
@@ -31,13 +32,6 @@ struct Forward {
     const T m = keep ? T(1.0 / (1.0 - p)) : T(0);
     if (mask) mask[i] = m;
     y[i] = x[i] * m;
-  }
-};
-
-struct Multiply {
-  template <class T>
-  CTNN_HOST_DEVICE T operator()(T a, T b) const {
-    return a * b;
   }
 };
 }  // namespace dropout_kernels
@@ -70,8 +64,7 @@ struct Dropout : no_parameters {
 
   template <class In, class B_, class T>
   static void backward(const layer_pass<T>& a) {
-    if (a.dx)
-      backend<B_>::map(a.batch * In::size, dropout_kernels::Multiply{}, a.dx, a.dy, a.saved);
+    if (a.dx) backend<B_>::map(a.batch * In::size, op::Multiply{}, a.dx, a.dy, a.saved);
   }
 };
 

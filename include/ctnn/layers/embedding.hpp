@@ -84,8 +84,7 @@ struct Embedding {
   static void forward(const layer_pass<T>& a) {
     using B = backend<P>;
     const std::size_t count = a.batch * In::size;
-    if (primal(B::sum(count, op::NotAnIndexBelow<Num>{}, a.x)) > 0)
-      report_invalid<B>(a.x, count);
+    if (primal(B::sum(count, op::NotAnIndexBelow<Num>{}, a.x)) > 0) report_invalid<B>(a.x, count);
     B::for_each(count * Dim, embedding_kernels::Gather<T, Dim>{a.x, a.params, a.y});
   }
 

@@ -261,13 +261,6 @@ struct StepGradient {
   }
 };
 
-struct Add {
-  template <class T>
-  CTNN_HOST_DEVICE T operator()(T a, T b) const {
-    return a + b;
-  }
-};
-
 }  // namespace rnn_cells
 
 namespace detail {
@@ -341,14 +334,14 @@ struct recurrent_layer {
     const T* b_hh = b_ih + G;
     // All steps' input projections at once: [B L, I] x [I, G H].
     B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
-    if constexpr (O.bias) B::map_rows(batch * L, G, rnn_cells::Add{}, s.xw, b_ih, s.xw);
+    if constexpr (O.bias) B::map_rows(batch * L, G, op::Add{}, s.xw, b_ih, s.xw);
     B::fill(s.h, batch * H, T(0));
     if constexpr (Cell::has_cell) B::fill(s.c, batch * H, T(0));
     for (std::size_t t = 0; t < L; ++t) {
       T* hw = s.hw + t * batch * G;
       const T* h_prev = s.h + t * batch * H;
       B::gemm(transpose::no, transpose::yes, batch, G, H, T(1), h_prev, w_hh, T(0), hw);
-      if constexpr (O.bias) B::map_rows(batch, G, rnn_cells::Add{}, hw, b_hh, hw);
+      if constexpr (O.bias) B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
       B::for_each(batch * H, typename Cell::template Forward<T>{
                                  s.xw + t * G, hw, h_prev, s.c + t * batch * H,
                                  s.h + (t + 1) * batch * H, s.c + (t + 1) * batch * H, L * G, H});
@@ -391,7 +384,7 @@ struct recurrent_layer {
       if constexpr (O.bias) B::sum_rows(batch, G, dgh, g_b_hh);
       // carry = dgh W_hh + direct: what reaches h of the previous step.
       B::gemm(transpose::no, transpose::no, batch, H, G, T(1), dgh, w_hh, T(0), carry);
-      B::map(batch * H, rnn_cells::Add{}, carry, carry, direct);
+      B::map(batch * H, op::Add{}, carry, carry, direct);
       if constexpr (Cell::has_cell) B::copy(dc_prev, batch * H, dc);
     }
     B::gemm(transpose::yes, transpose::no, G, I, batch * L, T(1), dgx, a.x, T(1), g_w_ih);

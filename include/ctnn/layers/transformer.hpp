@@ -37,15 +37,6 @@ struct transformer_options {
   bool causal = false;
 };
 
-namespace transformer_kernels {
-struct Add {
-  template <class T>
-  CTNN_HOST_DEVICE T operator()(T a, T b) const {
-    return a + b;
-  }
-};
-}  // namespace transformer_kernels
-
 template <transformer_options O>
 struct TransformerEncoderLayer {
   static constexpr std::string_view name = "TransformerEncoderLayer";
@@ -187,7 +178,7 @@ struct TransformerEncoderLayer {
     // Self-attention, dropout, residual, norm.
     Attention::template forward<In, P>(call(a.x, att, off::attention, attention, a.batch));
     Drop::template forward<In, P>(with_seed(call(att, r1, 0, mask1, a.batch), a.seed, 1));
-    B::map(n, transformer_kernels::Add{}, r1, r1, a.x);
+    B::map(n, op::Add{}, r1, r1, a.x);
     Norm::template forward<In, P>(call(r1, n1, off::norm1, norm1, a.batch));
     // Feed-forward: linear1 with ReLU fused, dropout, linear2, dropout, residual, norm.
     auto first = call(n1, h_act, off::linear1, nullptr, rows);
@@ -196,7 +187,7 @@ struct TransformerEncoderLayer {
     Drop::template forward<Hidden<In>, P>(with_seed(call(h_act, h_drop, 0, mask, rows), a.seed, 2));
     Linear2<In>::template forward<Hidden<In>, P>(call(h_drop, f, off::linear2, nullptr, rows));
     Drop::template forward<In, P>(with_seed(call(f, r2, 0, mask2, a.batch), a.seed, 3));
-    B::map(n, transformer_kernels::Add{}, r2, r2, n1);
+    B::map(n, op::Add{}, r2, r2, n1);
     Norm::template forward<In, P>(call(r2, a.y, off::norm2, norm2, a.batch));
   }
 
@@ -233,13 +224,13 @@ struct TransformerEncoderLayer {
     auto first = call(n1, h_act, off::linear1, nullptr, d_hact, d_n1_ff, rows);
     first.pre = h_pre;
     Linear1::template backward<Row<In>, P>(first, op::Relu{});
-    B::map(n, transformer_kernels::Add{}, d_n1, d_n1,
+    B::map(n, op::Add{}, d_n1, d_n1,
            d_n1_ff);  // the residual path and the FFN path
     Norm::template backward<In, P>(call(r1, n1, off::norm1, norm1, d_n1, d_r1, a.batch));
     Drop::template backward<In, P>(call(att, r1, 0, mask1, d_r1, d_a, a.batch));
     Attention::template backward<In, P>(
         call(a.x, att, off::attention, attention, d_a, a.dx ? d_x_attn : nullptr, a.batch));
-    if (a.dx) B::map(n, transformer_kernels::Add{}, a.dx, d_r1, d_x_attn);
+    if (a.dx) B::map(n, op::Add{}, a.dx, d_r1, d_x_attn);
   }
 
  private:
