@@ -13,6 +13,7 @@
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/static_checks.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/init/init.hpp"
 #include "ctnn/layers/activation.hpp"
 #include "ctnn/layers/attention.hpp"
 #include "ctnn/layers/conv.hpp"
