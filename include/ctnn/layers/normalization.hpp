@@ -350,6 +350,23 @@ struct row_norm {
   }
 };
 
+// LayerNorm and InstanceNorm: weight 1 and bias 0 to start, and passes run by Derived::rows<In>.
+template <class Derived>
+struct row_norm_layer {
+  template <class In, class T>
+  static void reset_parameters(std::span<T> params, Generator&) {
+    for (std::size_t i = 0; i < params.size(); ++i) params[i] = T(i < params.size() / 2 ? 1 : 0);
+  }
+  template <class In, class P, class T>
+  static void forward(const layer_pass<T>& a) {
+    Derived::template rows<In>::template forward<P>(a);
+  }
+  template <class In, class P, class T>
+  static void backward(const layer_pass<T>& a) {
+    Derived::template rows<In>::template backward<P>(a);
+  }
+};
+
 // The product of the last `axes` extents of S.
 template <class S>
 constexpr std::size_t trailing_size(std::size_t axes) {
@@ -371,7 +388,7 @@ struct BatchNorm2d : detail::batchnorm_layer<2, O> {
 };
 
 template <layernorm_options O = layernorm_options{}>
-struct LayerNorm {
+struct LayerNorm : detail::row_norm_layer<LayerNorm<O>> {
   static constexpr std::string_view name = "LayerNorm";
   static constexpr auto mode = O.elementwise_affine ? norm_kernels::affine_mode::per_column
                                                     : norm_kernels::affine_mode::none;
@@ -402,24 +419,10 @@ struct LayerNorm {
 
   template <class In>
   static constexpr std::size_t saved_per_sample = 2 * (In::size / normalized<In>);
-
-  template <class In, class T>
-  static void reset_parameters(std::span<T> params, Generator&) {
-    for (std::size_t i = 0; i < params.size(); ++i) params[i] = T(i < params.size() / 2 ? 1 : 0);
-  }
-
-  template <class In, class P, class T>
-  static void forward(const layer_pass<T>& a) {
-    rows<In>::template forward<P>(a);
-  }
-  template <class In, class P, class T>
-  static void backward(const layer_pass<T>& a) {
-    rows<In>::template backward<P>(a);
-  }
 };
 
 template <instancenorm_options O = instancenorm_options{}>
-struct InstanceNorm2d {
+struct InstanceNorm2d : detail::row_norm_layer<InstanceNorm2d<O>> {
   static constexpr std::string_view name = "InstanceNorm2d";
   static constexpr auto mode =
       O.affine ? norm_kernels::affine_mode::per_channel : norm_kernels::affine_mode::none;
@@ -446,20 +449,6 @@ struct InstanceNorm2d {
 
   template <class In>
   static constexpr std::size_t saved_per_sample = 2 * channels<In>;
-
-  template <class In, class T>
-  static void reset_parameters(std::span<T> params, Generator&) {
-    for (std::size_t i = 0; i < params.size(); ++i) params[i] = T(i < params.size() / 2 ? 1 : 0);
-  }
-
-  template <class In, class P, class T>
-  static void forward(const layer_pass<T>& a) {
-    rows<In>::template forward<P>(a);
-  }
-  template <class In, class P, class T>
-  static void backward(const layer_pass<T>& a) {
-    rows<In>::template backward<P>(a);
-  }
 };
 
 }  // namespace ctnn
