@@ -38,12 +38,9 @@ struct rnn_options {
 
 namespace rnn_cells {
 
-// Each cell reads, for batch row b and unit j, the pre-activations xw (input side, batch-major
-// [B, L, G H], with bias_ih) and hw (hidden side, [B, G H] of this step, with bias_hh).
-struct Context {
-  std::size_t batch, steps, hidden;
-};
-
+// A cell reads the pre-activations xw (input side, batch-major [B, L, G H], with bias_ih) and hw
+// (hidden side, [B, G H] of this step, with bias_hh); its gate nonlinearities are differentiated
+// by dual numbers.
 template <class T>
 CTNN_HOST_DEVICE T sigmoid(T x) {
   return op::Sigmoid{}(x);
@@ -57,50 +54,57 @@ CTNN_HOST_DEVICE T dtanh(T x) {
   return op::derivative(op::Tanh{}, x);
 }
 
+// The arguments of one time step; a cell's forward and backward handle element i, that is batch
+// row b = i / hidden and unit j = i % hidden.
+template <class T>
+struct step_args {
+  const T* xw;      // input-side pre-activations of this step: row b at xw + b * stride
+  const T* hw;      // hidden-side pre-activations of this step, [B, gates * hidden]
+  const T* h_prev;  // [B, hidden]
+  const T* c_prev;  // LSTM: the previous cell state
+  const T* c;       // LSTM backward: this step's cell state
+  T* h_out;         // forward: this step's hidden state
+  T* c_out;         // forward, LSTM: this step's cell state
+  const T* dh;      // backward: the gradient reaching this step's h
+  const T* dc;      // backward, LSTM: the gradient reaching this step's c from the next step
+  T* dgx;           // backward: input-side pre-activation gradients, rows `stride` apart
+  T* dgh;           // backward: hidden-side pre-activation gradients, [B, gates * hidden]
+  T* dh_direct;     // backward: what reaches h_prev other than through W_hh
+  T* dc_prev;       // backward, LSTM: what reaches the previous cell state
+  std::size_t stride, hidden;
+};
+
+template <class Cell, class T>
+struct StepForward {
+  step_args<T> a;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Cell::forward(a, i); }
+};
+
+template <class Cell, class T>
+struct StepBackward {
+  step_args<T> a;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Cell::backward(a, i); }
+};
+
 struct Elman {
   static constexpr std::size_t gates = 1;
   static constexpr bool has_cell = false;
 
   template <class T>
-  struct Forward {
-    const T* xw;  // this step's rows: xw + t * G H, row stride L G H
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev_unused;
-    T* h;
-    T* c_unused;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::tanh;
-      const std::size_t b = i / hidden, j = i % hidden;
-      h[i] = tanh(xw[b * stride + j] + hw[b * hidden + j]);
-    }
-  };
+  CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
+    using std::tanh;
+    const std::size_t b = i / a.hidden, j = i % a.hidden;
+    a.h_out[i] = tanh(a.xw[b * a.stride + j] + a.hw[b * a.hidden + j]);
+  }
 
-  // Writes the gradients of the input-side and hidden-side pre-activations, the gradient that
-  // reaches h_prev directly (not through W_hh) and the cell gradient for the previous step.
   template <class T>
-  struct Backward {
-    const T* xw;
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev_unused;
-    const T* c_unused;
-    const T* dh;
-    const T* dc_unused;
-    T* dgx;  // batch-major rows, stride `stride`
-    T* dgh;
-    T* dh_direct;
-    T* dc_prev_unused;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      const std::size_t b = i / hidden, j = i % hidden;
-      const T d = dh[i] * dtanh(xw[b * stride + j] + hw[b * hidden + j]);
-      dgx[b * stride + j] = d;
-      dgh[b * hidden + j] = d;
-      dh_direct[i] = T(0);
-    }
-  };
+  CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
+    const std::size_t b = i / a.hidden, j = i % a.hidden;
+    const T d = a.dh[i] * dtanh(a.xw[b * a.stride + j] + a.hw[b * a.hidden + j]);
+    a.dgx[b * a.stride + j] = d;
+    a.dgh[b * a.hidden + j] = d;
+    a.dh_direct[i] = T(0);
+  }
 };
 
 struct Lstm {
@@ -108,61 +112,37 @@ struct Lstm {
   static constexpr bool has_cell = true;
 
   template <class T>
-  struct Forward {
-    const T* xw;
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev;
-    T* h;
-    T* c;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::tanh;
-      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
-      const T* x = xw + b * stride;
-      const T* r = hw + b * 4 * H;
-      const T in = sigmoid(x[j] + r[j]), forget = sigmoid(x[H + j] + r[H + j]);
-      const T cand = tanh(x[2 * H + j] + r[2 * H + j]), out = sigmoid(x[3 * H + j] + r[3 * H + j]);
-      c[i] = forget * c_prev[i] + in * cand;
-      h[i] = out * tanh(c[i]);
-    }
-  };
+  CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
+    using std::tanh;
+    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
+    const T* x = a.xw + b * a.stride;
+    const T* r = a.hw + b * 4 * H;
+    const T in = sigmoid(x[j] + r[j]), forget = sigmoid(x[H + j] + r[H + j]);
+    const T cand = tanh(x[2 * H + j] + r[2 * H + j]), out = sigmoid(x[3 * H + j] + r[3 * H + j]);
+    a.c_out[i] = forget * a.c_prev[i] + in * cand;
+    a.h_out[i] = out * tanh(a.c_out[i]);
+  }
 
   template <class T>
-  struct Backward {
-    const T* xw;
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev;
-    const T* c;
-    const T* dh;
-    const T* dc;  // from the next step
-    T* dgx;
-    T* dgh;
-    T* dh_direct;
-    T* dc_prev;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::tanh;
-      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
-      const T* x = xw + b * stride;
-      const T* r = hw + b * 4 * H;
-      const T pi = x[j] + r[j], pf = x[H + j] + r[H + j], pg = x[2 * H + j] + r[2 * H + j],
-              po = x[3 * H + j] + r[3 * H + j];
-      const T in = sigmoid(pi), forget = sigmoid(pf), cand = tanh(pg), out = sigmoid(po);
-      const T d_out = dh[i] * tanh(c[i]) * dsigmoid(po);
-      const T d_c = dh[i] * out * dtanh(c[i]) + dc[i];
-      const T d_in = d_c * cand * dsigmoid(pi), d_forget = d_c * c_prev[i] * dsigmoid(pf);
-      const T d_cand = d_c * in * dtanh(pg);
-      const T grads[4] = {d_in, d_forget, d_cand, d_out};
-      for (std::size_t k = 0; k < 4; ++k) {
-        dgx[b * stride + k * H + j] = grads[k];
-        dgh[b * 4 * H + k * H + j] = grads[k];
-      }
-      dc_prev[i] = d_c * forget;
-      dh_direct[i] = T(0);
+  CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
+    using std::tanh;
+    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
+    const T* x = a.xw + b * a.stride;
+    const T* r = a.hw + b * 4 * H;
+    const T pi = x[j] + r[j], pf = x[H + j] + r[H + j], pg = x[2 * H + j] + r[2 * H + j],
+            po = x[3 * H + j] + r[3 * H + j];
+    const T in = sigmoid(pi), forget = sigmoid(pf), cand = tanh(pg), out = sigmoid(po);
+    const T d_out = a.dh[i] * tanh(a.c[i]) * dsigmoid(po);
+    const T d_c = a.dh[i] * out * dtanh(a.c[i]) + a.dc[i];
+    const T grads[4] = {d_c * cand * dsigmoid(pi), d_c * a.c_prev[i] * dsigmoid(pf),
+                        d_c * in * dtanh(pg), d_out};
+    for (std::size_t k = 0; k < 4; ++k) {
+      a.dgx[b * a.stride + k * H + j] = grads[k];
+      a.dgh[b * 4 * H + k * H + j] = grads[k];
     }
-  };
+    a.dc_prev[i] = d_c * forget;
+    a.dh_direct[i] = T(0);
+  }
 };
 
 struct Gru {
@@ -170,60 +150,36 @@ struct Gru {
   static constexpr bool has_cell = false;
 
   template <class T>
-  struct Forward {
-    const T* xw;
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev_unused;
-    T* h;
-    T* c_unused;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::tanh;
-      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
-      const T* x = xw + b * stride;
-      const T* r = hw + b * 3 * H;
-      const T reset = sigmoid(x[j] + r[j]), update = sigmoid(x[H + j] + r[H + j]);
-      const T n = tanh(x[2 * H + j] + reset * r[2 * H + j]);
-      h[i] = (T(1) - update) * n + update * h_prev[i];
-    }
-  };
+  CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
+    using std::tanh;
+    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
+    const T* x = a.xw + b * a.stride;
+    const T* r = a.hw + b * 3 * H;
+    const T reset = sigmoid(x[j] + r[j]), update = sigmoid(x[H + j] + r[H + j]);
+    const T n = tanh(x[2 * H + j] + reset * r[2 * H + j]);
+    a.h_out[i] = (T(1) - update) * n + update * a.h_prev[i];
+  }
 
   template <class T>
-  struct Backward {
-    const T* xw;
-    const T* hw;
-    const T* h_prev;
-    const T* c_prev_unused;
-    const T* c_unused;
-    const T* dh;
-    const T* dc_unused;
-    T* dgx;
-    T* dgh;
-    T* dh_direct;
-    T* dc_prev_unused;
-    std::size_t stride, hidden;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::tanh;
-      const std::size_t b = i / hidden, j = i % hidden, H = hidden;
-      const T* x = xw + b * stride;
-      const T* r = hw + b * 3 * H;
-      const T pr = x[j] + r[j], pz = x[H + j] + r[H + j];
-      const T reset = sigmoid(pr), update = sigmoid(pz);
-      const T pn = x[2 * H + j] + reset * r[2 * H + j];
-      const T n = tanh(pn);
-      const T d_pn = dh[i] * (T(1) - update) * dtanh(pn);
-      const T d_pz = dh[i] * (h_prev[i] - n) * dsigmoid(pz);
-      const T d_pr = d_pn * r[2 * H + j] * dsigmoid(pr);
-      dgx[b * stride + j] = d_pr;
-      dgx[b * stride + H + j] = d_pz;
-      dgx[b * stride + 2 * H + j] = d_pn;
-      dgh[b * 3 * H + j] = d_pr;
-      dgh[b * 3 * H + H + j] = d_pz;
-      dgh[b * 3 * H + 2 * H + j] = d_pn * reset;
-      dh_direct[i] = dh[i] * update;
+  CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
+    using std::tanh;
+    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
+    const T* x = a.xw + b * a.stride;
+    const T* r = a.hw + b * 3 * H;
+    const T pr = x[j] + r[j], pz = x[H + j] + r[H + j];
+    const T reset = sigmoid(pr), update = sigmoid(pz);
+    const T pn = x[2 * H + j] + reset * r[2 * H + j];
+    const T n = tanh(pn);
+    const T d_pn = a.dh[i] * (T(1) - update) * dtanh(pn);
+    const T d_pz = a.dh[i] * (a.h_prev[i] - n) * dsigmoid(pz);
+    const T d_pr = d_pn * r[2 * H + j] * dsigmoid(pr);
+    const T gx[3] = {d_pr, d_pz, d_pn}, gh[3] = {d_pr, d_pz, d_pn * reset};
+    for (std::size_t k = 0; k < 3; ++k) {
+      a.dgx[b * a.stride + k * H + j] = gx[k];
+      a.dgh[b * 3 * H + k * H + j] = gh[k];
     }
-  };
+    a.dh_direct[i] = a.dh[i] * update;
+  }
 };
 
 // h of every step (time-major [L + 1, B, H], step 0 the zero state) to the layer's output.
@@ -342,9 +298,11 @@ struct recurrent_layer {
       const T* h_prev = s.h + t * batch * H;
       B::gemm(transpose::no, transpose::yes, batch, G, H, T(1), h_prev, w_hh, T(0), hw);
       if constexpr (O.bias) B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
-      B::for_each(batch * H, typename Cell::template Forward<T>{
-                                 s.xw + t * G, hw, h_prev, s.c + t * batch * H,
-                                 s.h + (t + 1) * batch * H, s.c + (t + 1) * batch * H, L * G, H});
+      rnn_cells::step_args<T> step{};
+      step.xw = s.xw + t * G, step.hw = hw, step.h_prev = h_prev, step.c_prev = s.c + t * batch * H;
+      step.h_out = s.h + (t + 1) * batch * H, step.c_out = s.c + (t + 1) * batch * H;
+      step.stride = L * G, step.hidden = H;
+      B::for_each(batch * H, rnn_cells::StepForward<Cell, T>{step});
     }
     const std::size_t out = O.output == rnn_output::sequence ? batch * L * H : batch * H;
     B::for_each(out, rnn_cells::GatherOutput<T, O.output>{s.h, a.y, batch, L, H});
@@ -376,10 +334,12 @@ struct recurrent_layer {
     for (std::size_t t = L; t-- > 0;) {
       B::for_each(batch * H, rnn_cells::StepGradient<T, O.output>{a.dy, carry, dh, t, L, H});
       const T* h_prev = s.h + t * batch * H;
-      B::for_each(batch * H, typename Cell::template Backward<T>{
-                                 s.xw + t * G, s.hw + t * batch * G, h_prev, s.c + t * batch * H,
-                                 s.c + (t + 1) * batch * H, dh, dc, dgx + t * G, dgh, direct,
-                                 dc_prev, L * G, H});
+      rnn_cells::step_args<T> step{};
+      step.xw = s.xw + t * G, step.hw = s.hw + t * batch * G, step.h_prev = h_prev;
+      step.c_prev = s.c + t * batch * H, step.c = s.c + (t + 1) * batch * H;
+      step.dh = dh, step.dc = dc, step.dgx = dgx + t * G, step.dgh = dgh, step.dh_direct = direct;
+      step.dc_prev = dc_prev, step.stride = L * G, step.hidden = H;
+      B::for_each(batch * H, rnn_cells::StepBackward<Cell, T>{step});
       B::gemm(transpose::yes, transpose::no, G, H, batch, T(1), dgh, h_prev, T(1), g_w_hh);
       if constexpr (O.bias) B::sum_rows(batch, G, dgh, g_b_hh);
       // carry = dgh W_hh + direct: what reaches h of the previous step.

@@ -43,33 +43,27 @@ struct adam_rule {
   }
 
   template <class T>
-  struct kernel {
-    T* p;
-    const T* g;
-    T* s[3];
-    options o;
-    std::array<double, 2> c;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::sqrt;
-      T grad = g[i];
-      if (Decoupled) {
-        p[i] = p[i] * T(1 - o.lr * o.weight_decay);
-      } else {
-        grad = grad + T(o.weight_decay) * p[i];
-      }
-      T& m = s[0][i];
-      T& v = s[1][i];
-      m = m * T(o.beta1) + grad * T(1 - o.beta1);
-      v = v * T(o.beta2) + grad * grad * T(1 - o.beta2);
-      T second = v;
-      if (o.amsgrad) {
-        if (s[2][i] < v) s[2][i] = v;
-        second = s[2][i];
-      }
-      const T denom = sqrt(second) / T(c[1]) + T(o.eps);
-      p[i] = p[i] - T(c[0]) * m / denom;
+  CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
+                                      const options& o, const std::array<double, 2>& c) {
+    using std::sqrt;
+    T grad = g[i];
+    if (Decoupled) {
+      p[i] = p[i] * T(1 - o.lr * o.weight_decay);
+    } else {
+      grad = grad + T(o.weight_decay) * p[i];
     }
-  };
+    T& m = s[0][i];
+    T& v = s[1][i];
+    m = m * T(o.beta1) + grad * T(1 - o.beta1);
+    v = v * T(o.beta2) + grad * grad * T(1 - o.beta2);
+    T second = v;
+    if (o.amsgrad) {
+      if (s[2][i] < v) s[2][i] = v;
+      second = s[2][i];
+    }
+    const T denom = sqrt(second) / T(c[1]) + T(o.eps);
+    p[i] = p[i] - T(c[0]) * m / denom;
+  }
 };
 
 template <class Net>

@@ -32,19 +32,13 @@ struct adagrad_rule {
     return {o.lr / (1 + double(step - 1) * o.lr_decay), 0};
   }
   template <class T>
-  struct kernel {
-    T* p;
-    const T* g;
-    T* s[3];
-    options o;
-    std::array<double, 2> c;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::sqrt;
-      const T grad = g[i] + T(o.weight_decay) * p[i];
-      s[0][i] = s[0][i] + grad * grad;
-      p[i] = p[i] - T(c[0]) * grad / (sqrt(s[0][i]) + T(o.eps));
-    }
-  };
+  CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
+                                      const options& o, const std::array<double, 2>& c) {
+    using std::sqrt;
+    const T grad = g[i] + T(o.weight_decay) * p[i];
+    s[0][i] = s[0][i] + grad * grad;
+    p[i] = p[i] - T(c[0]) * grad / (sqrt(s[0][i]) + T(o.eps));
+  }
 };
 
 struct rmsprop_options {
@@ -62,34 +56,28 @@ struct rmsprop_rule {
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>
-  struct kernel {
-    T* p;
-    const T* g;
-    T* s[3];
-    options o;
-    std::array<double, 2> c;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::sqrt;
-      const T grad = g[i] + T(o.weight_decay) * p[i];
-      T& sq = s[0][i];
-      sq = sq * T(o.alpha) + grad * grad * T(1 - o.alpha);
-      T avg;
-      if (o.centered) {
-        T& ga = s[1][i];
-        ga = ga * T(o.alpha) + grad * T(1 - o.alpha);
-        avg = sqrt(sq - ga * ga) + T(o.eps);
-      } else {
-        avg = sqrt(sq) + T(o.eps);
-      }
-      if (o.momentum > 0) {
-        T& buf = s[2][i];
-        buf = buf * T(o.momentum) + grad / avg;
-        p[i] = p[i] - T(o.lr) * buf;
-      } else {
-        p[i] = p[i] - T(o.lr) * grad / avg;
-      }
+  CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
+                                      const options& o, const std::array<double, 2>& c) {
+    using std::sqrt;
+    const T grad = g[i] + T(o.weight_decay) * p[i];
+    T& sq = s[0][i];
+    sq = sq * T(o.alpha) + grad * grad * T(1 - o.alpha);
+    T avg;
+    if (o.centered) {
+      T& ga = s[1][i];
+      ga = ga * T(o.alpha) + grad * T(1 - o.alpha);
+      avg = sqrt(sq - ga * ga) + T(o.eps);
+    } else {
+      avg = sqrt(sq) + T(o.eps);
     }
-  };
+    if (o.momentum > 0) {
+      T& buf = s[2][i];
+      buf = buf * T(o.momentum) + grad / avg;
+      p[i] = p[i] - T(o.lr) * buf;
+    } else {
+      p[i] = p[i] - T(o.lr) * grad / avg;
+    }
+  }
 };
 
 struct adadelta_options {
@@ -105,23 +93,17 @@ struct adadelta_rule {
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>
-  struct kernel {
-    T* p;
-    const T* g;
-    T* s[3];
-    options o;
-    std::array<double, 2> c;
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      using std::sqrt;
-      const T grad = g[i] + T(o.weight_decay) * p[i];
-      T& sq = s[0][i];
-      T& acc = s[1][i];
-      sq = sq * T(o.rho) + grad * grad * T(1 - o.rho);
-      const T delta = sqrt(acc + T(o.eps)) / sqrt(sq + T(o.eps)) * grad;
-      acc = acc * T(o.rho) + delta * delta * T(1 - o.rho);
-      p[i] = p[i] - T(o.lr) * delta;
-    }
-  };
+  CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
+                                      const options& o, const std::array<double, 2>& c) {
+    using std::sqrt;
+    const T grad = g[i] + T(o.weight_decay) * p[i];
+    T& sq = s[0][i];
+    T& acc = s[1][i];
+    sq = sq * T(o.rho) + grad * grad * T(1 - o.rho);
+    const T delta = sqrt(acc + T(o.eps)) / sqrt(sq + T(o.eps)) * grad;
+    acc = acc * T(o.rho) + delta * delta * T(1 - o.rho);
+    p[i] = p[i] - T(o.lr) * delta;
+  }
 };
 
 template <class Net>

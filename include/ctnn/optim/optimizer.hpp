@@ -4,7 +4,7 @@
 //   Rule::options                          the hyper-parameters, PyTorch's names and defaults
 //   Rule::states, Rule::initial(o, k)      how many state vectors, and their start value
 //   Rule::constants(o, step)               per-step values computed once on the host
-//   Rule::kernel<T>{p, g, s, o, c}         CTNN_HOST_DEVICE update of element i
+//   Rule::update(i, p, g, s, o, c)         CTNN_HOST_DEVICE update of element i
 #pragma once
 
 #include <array>
@@ -12,9 +12,21 @@
 #include <cstdint>
 #include <vector>
 
+#include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
 
 namespace ctnn::optim {
+
+// Runs Rule::update for one element: the functor that for_each carries to every backend.
+template <class Rule, class T>
+struct update_kernel {
+  T* p;
+  const T* g;
+  T* s[3];
+  typename Rule::options o;
+  std::array<double, 2> c;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Rule::update(i, p, g, s, o, c); }
+};
 
 template <class Net, class Rule>
 class elementwise_optimizer {
@@ -36,12 +48,11 @@ class elementwise_optimizer {
     ++steps_;
     T* s[3] = {nullptr, nullptr, nullptr};
     for (std::size_t k = 0; k < Rule::states; ++k) s[k] = B::data(state_[k]);
-    B::for_each(Net::parameter_count,
-                typename Rule::template kernel<T>{net_->parameter_data(),
-                                                  net_->gradient_data(),
-                                                  {s[0], s[1], s[2]},
-                                                  options_,
-                                                  Rule::constants(options_, steps_)});
+    B::for_each(Net::parameter_count, update_kernel<Rule, T>{net_->parameter_data(),
+                                                             net_->gradient_data(),
+                                                             {s[0], s[1], s[2]},
+                                                             options_,
+                                                             Rule::constants(options_, steps_)});
   }
 
   void zero_grad() { net_->zero_grad(); }

@@ -22,27 +22,22 @@ struct sgd_rule {
   using options = sgd_options;
   static constexpr std::size_t states = 1;  // momentum buffer
   static double initial(const options&, std::size_t) { return 0; }
+  // c[0] is 1 on the first step, when the momentum buffer starts as the gradient.
   static std::array<double, 2> constants(const options&, std::uint64_t step) {
     return {step == 1 ? 1.0 : 0.0, 0};
   }
 
   template <class T>
-  struct kernel {
-    T* p;
-    const T* g;
-    T* s[3];
-    options o;
-    std::array<double, 2> c;  // c[0]: 1 on the first step
-    CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-      T grad = g[i] + T(o.weight_decay) * p[i];
-      if (o.momentum != 0) {
-        T& buf = s[0][i];
-        buf = c[0] != 0 ? grad : T(o.momentum) * buf + T(1 - o.dampening) * grad;
-        grad = o.nesterov ? grad + T(o.momentum) * buf : buf;
-      }
-      p[i] = p[i] - T(o.lr) * grad;
+  CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
+                                      const options& o, const std::array<double, 2>& c) {
+    T grad = g[i] + T(o.weight_decay) * p[i];
+    if (o.momentum != 0) {
+      T& buf = s[0][i];
+      buf = c[0] != 0 ? grad : T(o.momentum) * buf + T(1 - o.dampening) * grad;
+      grad = o.nesterov ? grad + T(o.momentum) * buf : buf;
     }
-  };
+    p[i] = p[i] - T(o.lr) * grad;
+  }
 };
 
 template <class Net>
