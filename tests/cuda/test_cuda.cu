@@ -32,3 +32,5 @@ BOOST_TEST_GLOBAL_FIXTURE(RequireGpu);
 #include "support/layer_cases.hpp"
 #define CTNN_TRAINING_SUITE cuda_training
 #include "support/training_cases.hpp"
+#define CTNN_BLOCK_SUITE cuda_blocks
+#include "support/block_cases.hpp"

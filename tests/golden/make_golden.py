@@ -329,6 +329,11 @@ def optimizers():
         "exponential_lr": lambda o: optim.lr_scheduler.ExponentialLR(o, gamma=0.8),
         "cosine_lr": lambda o: optim.lr_scheduler.CosineAnnealingLR(o, T_max=10, eta_min=0.001),
         "linear_lr": lambda o: optim.lr_scheduler.LinearLR(o, start_factor=0.25, total_iters=4),
+        "one_cycle_lr": lambda o: optim.lr_scheduler.OneCycleLR(
+            o, max_lr=0.1, total_steps=10, pct_start=0.3, cycle_momentum=False),
+        "one_cycle_linear_lr": lambda o: optim.lr_scheduler.OneCycleLR(
+            o, max_lr=0.05, total_steps=10, pct_start=0.25, anneal_strategy="linear",
+            div_factor=10, final_div_factor=100, cycle_momentum=False),
     }
     for name, make in schedules.items():
         opt = optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
@@ -351,6 +356,69 @@ def optimizers():
     write("optim.txt", t)
 
 
+def blocks():
+    """Blocks as the PyTorch modules they stand for (see include/ctnn/nn/): their state_dict keys
+    are the ones ctnn gives."""
+    nn = torch.nn
+    from collections import OrderedDict
+
+    class MLP(nn.Module):  # Block<Named<"hidden", Linear<8>>, ReLU, Named<"out", Linear<6>>>
+        def __init__(self, features):
+            super().__init__()
+            self.hidden = nn.Linear(features, 8)
+            self.out = nn.Linear(8, 6)
+
+        def forward(self, x):
+            return self.out(torch.relu(self.hidden(x)))
+
+    class Residual(nn.Sequential):
+        def forward(self, x):
+            return x + super().forward(x)
+
+    class Concat(nn.ModuleList):
+        def __init__(self, *branches):
+            super().__init__(branches)
+
+        def forward(self, x):
+            return torch.cat([b(x) for b in self], dim=1)
+
+    class Sum(nn.ModuleList):
+        def __init__(self, *branches):
+            super().__init__(branches)
+
+        def forward(self, x):
+            return sum(b(x) for b in self)
+
+    class TwiceLinear(nn.Linear):  # Shared<Linear<N>, 2>
+        def forward(self, x):
+            return super().forward(super().forward(x))
+
+    class TwiceSequential(nn.Sequential):  # Shared<Block<...>, 2>
+        def forward(self, x):
+            return super().forward(super().forward(x))
+
+    t = {}
+    dense = nn.Sequential(OrderedDict([
+        ("0", MLP(5)),
+        ("1", Residual(nn.Linear(6, 4), nn.Tanh(), nn.Linear(4, 6))),
+        ("2", Concat(nn.Linear(6, 3), nn.Sequential(nn.Linear(6, 2), nn.Sigmoid()), nn.Identity())),
+        ("3", Sum(nn.Identity(), nn.Sequential(nn.Linear(11, 11), nn.ReLU()), TwiceLinear(11, 11))),
+        ("4", TwiceSequential(nn.Linear(11, 11), nn.Tanh())),
+        ("head", nn.Linear(11, 3)),
+    ]))
+    sequential_case(t, "dense_blocks", dense, torch.randn(4, 5))
+    conv = nn.Sequential(
+        Concat(nn.Conv2d(2, 3, 3, padding=1), nn.Sequential(nn.Conv2d(2, 2, 1), nn.ReLU()),
+               nn.Identity()),
+        Residual(nn.Conv2d(7, 7, 3, padding=1), nn.BatchNorm2d(7), nn.ReLU()),
+        nn.Flatten(), nn.Linear(7 * 5 * 5, 4))
+    with torch.no_grad():
+        conv[1][1].weight.uniform_(0.5, 1.5)
+        conv[1][1].bias.uniform_(-0.5, 0.5)
+    sequential_case(t, "conv_blocks", conv, torch.randn(3, 2, 5, 5))
+    write("blocks.txt", t)
+
+
 if __name__ == "__main__":
     linear()
     activations()
@@ -359,4 +427,5 @@ if __name__ == "__main__":
     layers()
     losses()
     optimizers()
+    blocks()
     print("wrote", sorted(p.name for p in OUT.glob("*.txt")))

@@ -107,6 +107,25 @@ BOOST_AUTO_TEST_CASE(schedulers_match_pytorch) {
       "cosine_lr", optim::cosine_annealing_options{.t_max = 10, .eta_min = 0.001});
   check_schedule<optim::LinearLR<Opt>>(
       "linear_lr", optim::linear_lr_options{.start_factor = 0.25, .total_iters = 4});
+  check_schedule<optim::OneCycleLR<Opt>>(
+      "one_cycle_lr", optim::one_cycle_options{.max_lr = 0.1, .total_steps = 10, .pct_start = 0.3});
+  check_schedule<optim::OneCycleLR<Opt>>(
+      "one_cycle_linear_lr", optim::one_cycle_options{.max_lr = 0.05,
+                                                      .total_steps = 10,
+                                                      .pct_start = 0.25,
+                                                      .anneal_strategy = optim::anneal::linear,
+                                                      .div_factor = 10,
+                                                      .final_div_factor = 100});
+}
+
+BOOST_AUTO_TEST_CASE(one_cycle_refuses_to_step_past_its_total) {
+  using Net = Sequential<Input<1>, Linear<1>>;
+  Net net;
+  optim::SGD opt{net, {.lr = 0.1}};
+  optim::OneCycleLR schedule{opt, {.max_lr = 0.1, .total_steps = 2}};
+  schedule.step();
+  schedule.step();
+  BOOST_CHECK_THROW(schedule.step(), ctnn::state_error);
 }
 
 BOOST_AUTO_TEST_CASE(clipping_a_nan_gradient_is_an_error_and_changes_nothing) {

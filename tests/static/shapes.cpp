@@ -29,10 +29,13 @@ static_assert(Net::parameter_count == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 
 static_assert(Linear<3>::parameters<Shape<5>>[0].size() == 15);
 static_assert(Linear<3, false>::parameters<Shape<5>>.size() == 1);
 
-// Flatten is a view: its output shares storage with the input; other boundaries follow.
-static_assert(Net::boundary_offsets[1] == Net::boundary_offsets[0]);
-static_assert(Net::boundary_offsets[2] == 784 && Net::boundary_offsets[3] == 784 + 128);
-static_assert(Net::max_boundary_size == 784);
+// Flatten is a view: its output shares storage with the input (the caller's x); the inner
+// boundaries follow one another in the recorded workspace; the output is the caller's y.
+static_assert(Net::body::boundary_source[1] == 0 && Net::body::boundary_source[2] == 2);
+static_assert(Net::body::boundary_offsets[2] == 0 && Net::body::boundary_offsets[3] == 128 &&
+              Net::body::boundary_offsets[5] == 128 + 128 + 64);
+static_assert(Net::body::max_inner_boundary == 128);
+static_assert(Net::workspace_per_sample == 784 + 10 + 2 * 128 + 2 * 64);
 
 // Fusion: Linear followed by an activation runs as one pass.
 static_assert(Net::fuses_next<1> && Net::fused_into_previous<2>);

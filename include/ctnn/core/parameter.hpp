@@ -4,16 +4,49 @@
 #include <array>
 #include <cstddef>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 
 #include "ctnn/core/random.hpp"
 
 namespace ctnn {
 
+// A state_dict key held by value, so that blocks can build "1.0.weight" at compile time from
+// their elements' names. Longer keys are a compile error (a throw in a constant expression).
+struct param_name {
+  static constexpr std::size_t capacity = 96;
+  char text[capacity]{};
+  std::size_t length = 0;
+
+  constexpr param_name() = default;
+  constexpr param_name(const char* s) : param_name(std::string_view(s)) {}
+  constexpr param_name(std::string_view s) { append(s); }
+
+  constexpr param_name& append(std::string_view s) {
+    if (length + s.size() > capacity)
+      throw std::length_error("ctnn::param_name: a parameter name is longer than 96 characters");
+    for (char c : s) text[length++] = c;
+    return *this;
+  }
+  constexpr std::string_view view() const { return {text, length}; }
+  constexpr operator std::string_view() const { return view(); }
+  friend constexpr bool operator==(const param_name& a, std::string_view b) {
+    return a.view() == b;
+  }
+};
+
+// "prefix.name"
+constexpr param_name prefixed(std::string_view prefix, std::string_view name) {
+  param_name joined(prefix);
+  joined.append(".").append(name);
+  return joined;
+}
+
 struct param_spec {
-  std::string_view name;              // "weight", "bias": the state_dict suffix
+  param_name name;                    // "weight", "bias": the state_dict suffix
   std::size_t rank = 0;               // number of used entries in dims
   std::array<std::size_t, 4> dims{};  // PyTorch layout, e.g. Linear weight [out, in]
+  bool trainable = true;              // false: a constant, saved but never updated (Frozen<L>)
 
   constexpr std::size_t size() const {
     std::size_t n = 1;

@@ -20,6 +20,8 @@ template <std::size_t Position, class Layer>
 struct at {};  // the layer being checked, numbered as in torch.nn.Sequential
 template <std::size_t Position, class Layer>
 struct after {};  // the layer that feeds it
+template <class Block, std::size_t Position, class Layer>
+struct inside {};  // a layer inside a block (Block is the block's own at<...> or inside<...>)
 
 template <class... Checks>
 inline constexpr bool all_ok = (Checks::ok && ...);
@@ -150,6 +152,70 @@ struct reshape_size {
   static constexpr bool ok = InputShape::size == TargetShape::size;
   static_assert(ok,
                 "ctnn::Reshape: the target shape must hold as many elements as the input shape");
+};
+
+// --- Blocks -----------------------------------------------------------------------------------
+
+template <class At, class From, class InputShape, class BlockInput>
+struct block_input {
+  static constexpr bool ok = std::is_same_v<InputShape, BlockInput>;
+  static_assert(ok,
+                "ctnn::Sequential: a network used as a layer must get the shape of its Input<...>; "
+                "change its Input or the layer before it");
+};
+
+template <class At, class InputShape, class BodyOutput>
+struct residual_shape {
+  static constexpr bool ok = std::is_same_v<InputShape, BodyOutput>;
+  static_assert(ok,
+                "ctnn::Residual: the body must give the shape it takes, since its output is added "
+                "to its input; change the last layer of the body (e.g. Linear<in features>) or "
+                "add a projection");
+};
+
+template <class At, class InputShape, class LayerOutput>
+struct shared_shape {
+  static constexpr bool ok = std::is_same_v<InputShape, LayerOutput>;
+  static_assert(ok,
+                "ctnn::Shared: a layer applied repeatedly must give the shape it takes, since its "
+                "output is its next input");
+};
+
+template <std::size_t Times>
+struct shared_times {
+  static constexpr bool ok = Times >= 1;
+  static_assert(ok, "ctnn::Shared<Layer, Times>: Times must be at least 1");
+};
+
+template <class At, class InputShape, class... BranchOutputs>
+struct concat_shapes {
+  template <class First, class Other>
+  static constexpr bool fits() {
+    if constexpr (First::rank != Other::rank) {
+      return false;
+    } else {
+      for (std::size_t i = 1; i < First::rank; ++i)
+        if (First::dims[i] != Other::dims[i]) return false;
+      return true;
+    }
+  }
+  template <class First, class... Rest>
+  static constexpr bool all_fit() {
+    return (fits<First, Rest>() && ...);
+  }
+  static constexpr bool ok = all_fit<BranchOutputs...>();
+  static_assert(ok,
+                "ctnn::Concat: the branches' outputs are joined along their first axis (channels), "
+                "so their ranks and every other extent must be equal; compare the branch output "
+                "shapes named below");
+};
+
+template <class At, class InputShape, class First, class... BranchOutputs>
+struct sum_shapes {
+  static constexpr bool ok = (std::is_same_v<First, BranchOutputs> && ...);
+  static_assert(ok,
+                "ctnn::Sum: the branches' outputs are added, so every branch must give the same "
+                "shape");
 };
 
 // --- Calls ------------------------------------------------------------------------------------

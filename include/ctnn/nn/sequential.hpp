@@ -1,9 +1,11 @@
-// Sequential<Input<...>, Layers...>: a chain of layers whose every feature shape is known at
-// compile time.
+// Sequential<Input<...>, Layers...>: a network whose every feature shape is known at compile time.
+// Its layers run on nn/chain.hpp, the engine every block uses too.
 //
 // - Shapes: a fold over the layer list gives the shape at every boundary (boundary 0 is the input,
 //   boundary i + 1 the output of layer i). Each layer checks its input shape with a check from
 //   the catalogue, named by position, type and both shapes.
+// - Elements may be layers, blocks (Block, Residual, Concat, ...), Named<"key", Layer> or another
+//   Sequential type (run as a block).
 // - Parameters: one flat parameter buffer and one gradient buffer, whose sizes and per-layer
 //   offsets are compile-time constants (tiny-cuda-nn style). Names and layouts follow
 //   torch.nn.Sequential: "1.weight", "1.bias", ...; Input is not counted.
@@ -38,108 +40,41 @@
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/static_checks.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/nn/block.hpp"
+#include "ctnn/nn/chain.hpp"
 #include "ctnn/nn/input.hpp"
+#include "ctnn/nn/summary.hpp"
 
 namespace ctnn {
 
 namespace detail {
-
-template <std::size_t I, class... Ts>
-using pack_element = std::tuple_element_t<I, std::tuple<Ts...>>;
-
-// The shapes at every boundary, built by a left fold of operator<< over the layers.
-template <class... Shapes>
-struct shape_chain {
-  using last = pack_element<sizeof...(Shapes) - 1, Shapes...>;
-  template <std::size_t I>
-  using at = pack_element<I, Shapes...>;
-};
-template <class L>
-struct layer_tag {};
-template <class... Shapes, class L>
-auto operator<<(shape_chain<Shapes...>, layer_tag<L>)
-    -> shape_chain<Shapes...,
-                   typename L::template output_shape<typename shape_chain<Shapes...>::last>>;
-
-template <class In, class... Ls>
-using boundary_shapes = decltype((shape_chain<In>{} << ... << layer_tag<Ls>{}));
 
 // Reports bad Sequential arguments through the catalogue: each failing check is a base class, so
 // instantiating the class runs exactly the checks that fail and nothing else.
 template <std::size_t I>
 struct passed {};
 
-template <class Indices, class... Ls>
+template <class Indices, class... Es>
 struct report_layers;
-template <std::size_t... I, class... Ls>
-struct report_layers<std::index_sequence<I...>, Ls...>
-    : std::conditional_t<Layer<Ls>, passed<I>, check::is_layer<check::at<I, Ls>>>... {};
+template <std::size_t... I, class... Es>
+struct report_layers<std::index_sequence<I...>, Es...>
+    : std::conditional_t<Layer<element_layer<Es>>, passed<I>,
+                         check::is_layer<check::at<I, Es>>>... {};
 
-template <class First = void, class... Ls>
+template <class First = void, class... Es>
 struct report_arguments
-    : std::conditional_t<is_input_v<First>, report_layers<std::index_sequence_for<Ls...>, Ls...>,
+    : std::conditional_t<is_input_v<First>, report_layers<std::index_sequence_for<Es...>, Es...>,
                          check::first_argument_is_input<First>> {};
 
-// The shape check of every layer against its input, by position. Each check is a base class (all
-// distinct: each names its position), so instantiating a network runs them all.
-template <class Input_, class Indices, class... Ls>
-struct check_boundaries;
-template <std::size_t... Ds, std::size_t... I, class... Ls>
-struct check_boundaries<Input<Ds...>, std::index_sequence<I...>, Ls...>
-    : pack_element<I, Ls...>::template check<
-          check::at<I, pack_element<I, Ls...>>,
-          std::conditional_t<I == 0, Input<Ds...>,
-                             check::after<I - 1, pack_element<(I > 0 ? I - 1 : 0), Ls...>>>,
-          typename boundary_shapes<Shape<Ds...>, Ls...>::template at<I>>... {
-  static constexpr bool ok = check::all_ok<typename pack_element<I, Ls...>::template check<
-      check::at<I, pack_element<I, Ls...>>,
-      std::conditional_t<I == 0, Input<Ds...>,
-                         check::after<I - 1, pack_element<(I > 0 ? I - 1 : 0), Ls...>>>,
-      typename boundary_shapes<Shape<Ds...>, Ls...>::template at<I>>...>;
-};
+template <class Input_, class... Es>
+struct check_network;
+template <std::size_t... Ds, class... Es>
+struct check_network<Input<Ds...>, Es...>
+    : chain_checks<void, Input<Ds...>, Shape<Ds...>, std::index_sequence_for<Es...>, Es...> {};
 
-template <class L>
-inline constexpr bool is_view_v = requires {
-  requires L::is_view;
-};
-
-template <class L>
-inline constexpr bool accepts_epilogue_v = requires {
-  requires L::accepts_epilogue;
-};
-
-// The buffers a layer declares (running statistics), or none.
-template <class L, class In>
-constexpr auto layer_buffers() {
-  if constexpr (requires { L::template buffers<In>; }) {
-    return L::template buffers<In>;
-  } else {
-    return std::array<param_spec, 0>{};
-  }
-}
-
-// Storage a layer asks for, per sample: kept from forward to backward, and temporary.
-template <class L, class In>
-constexpr std::size_t saved_per_sample() {
-  if constexpr (requires { L::template saved_per_sample<In>; }) {
-    return L::template saved_per_sample<In>;
-  } else {
-    return 0;
-  }
-}
-template <class L, class In>
-constexpr std::size_t scratch_per_sample() {
-  if constexpr (requires { L::template scratch_per_sample<In>; }) {
-    return L::template scratch_per_sample<In>;
-  } else {
-    return 0;
-  }
-}
-
-template <class L>
-inline constexpr bool is_elementwise_v = requires {
-  typename L::op_type;
-};
+// A Sequential network used as an element of another runs as a block; its Input must fit.
+template <class Input_, class... Es>
+struct sequential_block;
 
 }  // namespace detail
 
@@ -148,128 +83,52 @@ inline constexpr bool is_elementwise_v = requires {
 template <class T, class P, class... Args>
 class basic_sequential : detail::report_arguments<Args...> {};
 
-template <class T, class P, std::size_t... Ds, class... Ls>
-requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
-    : detail::check_boundaries<Input<Ds...>, std::index_sequence_for<Ls...>, Ls...> {
-  using shapes = detail::boundary_shapes<Shape<Ds...>, Ls...>;
+template <class T, class P, std::size_t... Ds, class... Es>
+requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Input<Ds...>, Es...>
+    : detail::check_network<Input<Ds...>, Es...> {
   using B = backend_for<P>;
   using vector_type = typename B::template vector<T>;
-  static constexpr std::size_t L = sizeof...(Ls);
+  static constexpr std::size_t L = sizeof...(Es);
 
  public:
   using value_type = T;
   using policy_type = P;
   using input_shape = Shape<Ds...>;
   static constexpr std::size_t layer_count = L;
+  // The layers, run by the same engine that runs blocks.
+  using body = chain<input_shape, false, Es...>;
+  // Used as an element of another network, this network is a block.
+  using as_layer = detail::sequential_block<Input<Ds...>, Es...>;
 
   template <std::size_t I>
-  using layer_type = detail::pack_element<I, Ls...>;
+  using layer_type = typename body::template layer<I>;
   // boundary_shape<0> is the input; boundary_shape<I + 1> is the output of layer I.
   template <std::size_t I>
-  using boundary_shape = typename shapes::template at<I>;
+  using boundary_shape = typename body::template shape<I>;
   using output_shape = boundary_shape<L>;
   using input_tensor = Tensor<T, input_shape, P>;
   using output_tensor = Tensor<T, output_shape, P>;
 
   // The same architecture with another element type or backend.
   template <class T2, class P2 = P>
-  using rebind = basic_sequential<T2, P2, Input<Ds...>, Ls...>;
+  using rebind = basic_sequential<T2, P2, Input<Ds...>, Es...>;
 
   // False after a shape error has been reported; the rest of the class still compiles so that the
   // first error is the only one.
-  static constexpr bool shapes_ok =
-      detail::check_boundaries<Input<Ds...>, std::index_sequence_for<Ls...>, Ls...>::ok;
+  static constexpr bool shapes_ok = detail::check_network<Input<Ds...>, Es...>::ok;
 
- private:
+  static constexpr auto param_offsets = body::param_offsets;
+  static constexpr std::size_t parameter_count = body::parameter_count;
+  static constexpr auto buffer_offsets = body::buffer_offsets;
+  static constexpr std::size_t buffer_count = body::buffer_count;
   template <std::size_t I>
-  static constexpr auto layer_params = layer_type<I>::template parameters<boundary_shape<I>>;
-
+  static constexpr bool fuses_next = body::template fuses_next<I>;
   template <std::size_t I>
-  static constexpr auto layer_buffer_specs =
-      detail::layer_buffers<layer_type<I>, boundary_shape<I>>();
+  static constexpr bool fused_into_previous = body::template fused_into_previous<I>;
 
-  template <std::size_t... I>
-  static constexpr auto make_param_offsets(std::index_sequence<I...>) {
-    std::array<std::size_t, L + 1> offsets{};
-    const std::array<std::size_t, L> sizes{total_size(layer_params<I>)...};
-    for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
-    return offsets;
-  }
-  template <std::size_t... I>
-  static constexpr auto make_buffer_offsets(std::index_sequence<I...>) {
-    std::array<std::size_t, L + 1> offsets{};
-    const std::array<std::size_t, L> sizes{total_size(layer_buffer_specs<I>)...};
-    for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
-    return offsets;
-  }
-
-  // Where each boundary starts in the per-sample activation workspace. A view's output shares its
-  // input's storage.
-  template <std::size_t... I>
-  static constexpr auto make_boundary_offsets(std::index_sequence<I...>) {
-    std::array<std::size_t, L + 2> offsets{};  // last entry: end of the boundaries
-    const std::array<bool, L> views{detail::is_view_v<layer_type<I>>...};
-    const std::array<std::size_t, L> sizes{boundary_shape<I + 1>::size...};
-    std::size_t total = input_shape::size;
-    for (std::size_t i = 0; i < L; ++i) {
-      offsets[i + 1] = views[i] ? offsets[i] : total;
-      if (!views[i]) total += sizes[i];
-    }
-    offsets[L + 1] = total;
-    return offsets;
-  }
-
-  // The saved regions follow the boundaries in the same workspace; the last entry is its size.
-  template <std::size_t... I>
-  static constexpr auto make_saved_offsets(std::index_sequence<I...>) {
-    std::array<std::size_t, L + 1> offsets{};
-    const std::array<std::size_t, L> sizes{
-        detail::saved_per_sample<layer_type<I>, boundary_shape<I>>()...};
-    offsets[0] = make_boundary_offsets(std::index_sequence<I...>{})[L + 1];
-    for (std::size_t i = 0; i < L; ++i) offsets[i + 1] = offsets[i] + sizes[i];
-    return offsets;
-  }
-
-  template <std::size_t... I>
-  static constexpr std::size_t make_max_boundary(std::index_sequence<I...>) {
-    return std::max({input_shape::size, boundary_shape<I + 1>::size...});
-  }
-
-  template <std::size_t... I>
-  static constexpr std::size_t make_max_scratch(std::index_sequence<I...>) {
-    return std::max(
-        {std::size_t{0}, detail::scratch_per_sample<layer_type<I>, boundary_shape<I>>()...});
-  }
-
- public:
-  static constexpr auto param_offsets = make_param_offsets(std::make_index_sequence<L>{});
-  static constexpr std::size_t parameter_count = param_offsets[L];
-  static constexpr auto buffer_offsets = make_buffer_offsets(std::make_index_sequence<L>{});
-  static constexpr std::size_t buffer_count = buffer_offsets[L];
-  static constexpr auto boundary_offsets = make_boundary_offsets(std::make_index_sequence<L>{});
-  static constexpr std::size_t max_boundary_size = make_max_boundary(std::make_index_sequence<L>{});
-  static constexpr auto saved_offsets = make_saved_offsets(std::make_index_sequence<L>{});
-  static constexpr std::size_t workspace_per_sample = saved_offsets[L];
-  static constexpr std::size_t max_scratch_size = make_max_scratch(std::make_index_sequence<L>{});
-
-  // Layer I runs fused with layer I + 1: an epilogue-taking layer followed by an elementwise one.
-  template <std::size_t I>
-  static constexpr bool fuses_next = [] {
-    if constexpr (I + 1 < L) {
-      return detail::accepts_epilogue_v<layer_type<I>> &&
-             detail::is_elementwise_v<layer_type<I + 1>>;
-    } else {
-      return false;
-    }
-  }();
-  template <std::size_t I>
-  static constexpr bool fused_into_previous = [] {
-    if constexpr (I > 0) {
-      return fuses_next<I - 1>;
-    } else {
-      return false;
-    }
-  }();
+  // The recorded workspace, per sample: the input, the output, then the body's saved region.
+  static constexpr std::size_t workspace_per_sample =
+      input_shape::size + output_shape::size + body::saved_per_sample;
 
   // The parameters are initialised as PyTorch does, from a generator seeded with `seed`.
   explicit basic_sequential(std::uint64_t seed = 0)
@@ -278,6 +137,9 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
         buffers_(B::template allocate<T>(buffer_count)),
         seed_(seed) {
     reset_parameters(seed);
+    for (const auto& info : named_parameters())
+      if (!info.trainable) frozen_.push_back(info.name);
+    update_ranges();
   }
 
   // Parameters as PyTorch initialises them, and buffers (running statistics) to their start.
@@ -285,7 +147,8 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     Generator rng(seed);
     std::vector<T> host(parameter_count);
     std::vector<T> host_buffers(buffer_count);
-    reset_layers(host, host_buffers, rng, std::make_index_sequence<L>{});
+    body::reset_parameters(std::span<T>(host), rng);
+    body::reset_buffers(std::span<T>(host_buffers));
     B::copy_from_host(host.data(), host.size(), B::data(params_));
     B::copy_from_host(host_buffers.data(), host_buffers.size(), B::data(buffers_));
   }
@@ -315,16 +178,18 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     const std::size_t batch = x.batch();
     if (batch != recorded_batch_) {
       acts_ = B::template allocate<T>(workspace_per_sample * batch);
-      scratch_ = B::template allocate<T>(max_scratch_size * batch);
+      scratch_ = B::template allocate<T>(body::scratch_per_sample * batch);
       recorded_batch_ = batch;
     }
     has_record_ = false;
     ++forward_count_;
-    B::copy(x.data(), x.size(), act(0));
-    forward_layers(batch, std::make_index_sequence<L>{});
+    auto a = recorded_pass();
+    B::copy(x.data(), x.size(), const_cast<T*>(a.x));
+    a.update_buffers = B::data(buffers_);
+    body::template forward<P>(a);
     has_record_ = true;
     output_tensor y(batch);
-    B::copy(act(L), y.size(), y.data());
+    B::copy(a.y, y.size(), y.data());
     return y;
   }
 
@@ -343,13 +208,16 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     check_input<X>();
     const std::size_t batch = x.batch();
     output_tensor y(batch);
-    vector_type buffers[3] = {B::template allocate<T>(max_boundary_size * batch),
-                              B::template allocate<T>(max_boundary_size * batch),
-                              B::template allocate<T>(max_scratch_size * batch)};
-    inference_state state{
-        batch, x.data(), {B::data(buffers[0]), B::data(buffers[1])}, 0, B::data(buffers[2])};
-    infer_layers(state, std::make_index_sequence<L>{});
-    B::copy(state.current, y.size(), y.data());
+    vector_type scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+    layer_pass<T> a;
+    a.batch = batch;
+    a.x = x.data();
+    a.y = y.data();
+    a.params = B::data(params_);
+    a.buffers = B::data(buffers_);
+    a.scratch = B::data(scratch);
+    a.training = false;
+    body::template forward<P>(a);
     return y;
   }
   template <class X>
@@ -365,20 +233,47 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     std::size_t offset;  // into the flat buffer
     std::size_t size;
     std::vector<std::size_t> dims;  // PyTorch layout
+    bool trainable = true;          // false: a constant (Frozen<L>); see also requires_grad(name)
   };
 
   // Every parameter in PyTorch's state_dict order.
-  static std::vector<parameter_info> named_parameters() {
-    std::vector<parameter_info> out;
-    collect_parameters<false>(out, std::make_index_sequence<L>{});
-    return out;
-  }
+  static std::vector<parameter_info> named_parameters() { return collect<false>(); }
   // Every buffer ("1.running_mean", ...): state that is saved but not trained.
-  static std::vector<parameter_info> named_buffers() {
-    std::vector<parameter_info> out;
-    collect_parameters<true>(out, std::make_index_sequence<L>{});
-    return out;
+  static std::vector<parameter_info> named_buffers() { return collect<true>(); }
+
+  // Freezes (false) or unfreezes (true) every parameter whose name is `key` or starts with
+  // `key` + ".", as requires_grad_ in PyTorch: "0" is all of layer 0, "0.weight" one tensor. A
+  // frozen parameter gets no gradient and optimisers leave it as it is.
+  void set_requires_grad(std::string_view key, bool requires_grad) {
+    std::vector<std::string> matched;
+    for (const auto& info : collect<false>()) {
+      const bool match =
+          info.name == key || (info.name.size() > key.size() && info.name.starts_with(key) &&
+                               info.name[key.size()] == '.');
+      if (!match) continue;
+      if (requires_grad && is_constant(info.name))
+        throw state_error("ctnn::Sequential::set_requires_grad: \"" + info.name +
+                          "\" is a constant (Frozen<...> in the type) and cannot be trained");
+      matched.push_back(info.name);
+    }
+    if (matched.empty()) find(key, collect<false>());  // throws, listing the names
+    for (const auto& name : matched) {
+      std::erase(frozen_, name);
+      if (!requires_grad) frozen_.push_back(name);
+    }
+    update_ranges();
   }
+  bool requires_grad(std::string_view name) const {
+    find(name, collect<false>());
+    return !is_frozen(name);
+  }
+
+  // The parts of the flat buffer that optimisers update, as [offset, offset + size) ranges.
+  struct range {
+    std::size_t offset;
+    std::size_t size;
+  };
+  const std::vector<range>& trainable_ranges() const { return trainable_; }
 
   // Gradients accumulate over backward calls, as in PyTorch; this clears them.
   void zero_grad() { B::fill(B::data(grads_), parameter_count, T(0)); }
@@ -401,15 +296,15 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
 
   // One parameter by its PyTorch name.
   std::vector<T> parameter(std::string_view name) const {
-    const auto info = find(name, named_parameters());
+    const auto info = find(name, collect<false>());
     return to_host(B::data(params_), info.offset, info.size);
   }
   std::vector<T> gradient(std::string_view name) const {
-    const auto info = find(name, named_parameters());
+    const auto info = find(name, collect<false>());
     return to_host(B::data(grads_), info.offset, info.size);
   }
   void set_parameter(std::string_view name, std::span<const T> values) {
-    const auto info = find(name, named_parameters());
+    const auto info = find(name, collect<false>());
     check_size("set_parameter", info, values.size());
     B::copy_from_host(values.data(), values.size(), B::data(params_) + info.offset);
   }
@@ -439,6 +334,16 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     return layer_view<I>{this};
   }
 
+  // A table of the layers (nested blocks indented), their output shapes and parameter counts,
+  // and the totals, as torchsummary / Keras' model.summary() print it.
+  std::string summary() const {
+    std::vector<summary_row> rows;
+    body::describe(rows, 0);
+    std::size_t trainable = 0;
+    for (const auto& r : trainable_) trainable += r.size;
+    return format_summary(rows, parameter_count, trainable, buffer_count);
+  }
+
  private:
   template <std::size_t I>
   struct layer_view {
@@ -448,10 +353,10 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
     using output_shape = boundary_shape<I + 1>;
     static constexpr std::size_t parameter_count = param_offsets[I + 1] - param_offsets[I];
     std::vector<T> parameter(std::string_view name) const {
-      return net->parameter(std::to_string(I) + "." + std::string(name));
+      return net->parameter(prefixed(body::template key<I>, name).view());
     }
     std::vector<T> gradient(std::string_view name) const {
-      return net->gradient(std::to_string(I) + "." + std::string(name));
+      return net->gradient(prefixed(body::template key<I>, name).view());
     }
   };
 
@@ -464,47 +369,22 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
                       check::input_shape_matches<input_shape, typename X::shape_type>>;
   }
 
-  T* act(std::size_t boundary) {
-    return B::data(acts_) + boundary_offsets[boundary] * recorded_batch_;
-  }
-
-  template <std::size_t I>
-  layer_pass<T> pass_for(std::size_t batch) {
+  // The pass over the recorded workspace: [x | y | body's saved region].
+  layer_pass<T> recorded_pass() {
+    const std::size_t batch = recorded_batch_;
     layer_pass<T> a;
     a.batch = batch;
-    a.x = act(I);
-    a.y = act(I + 1);
-    a.params = B::data(params_) + param_offsets[I];
-    a.grads = B::data(grads_) + param_offsets[I];
-    a.buffers = B::data(buffers_) + buffer_offsets[I];
-    a.update_buffers = B::data(buffers_) + buffer_offsets[I];
-    if constexpr (saved_offsets[I + 1] > saved_offsets[I])
-      a.saved = B::data(acts_) + saved_offsets[I] * batch;
+    a.x = B::data(acts_);
+    a.y = B::data(acts_) + input_shape::size * batch;
+    if constexpr (body::saved_per_sample > 0)
+      a.saved = B::data(acts_) + (input_shape::size + output_shape::size) * batch;
+    a.params = B::data(params_);
+    a.grads = B::data(grads_);
+    a.buffers = B::data(buffers_);
     a.scratch = B::data(scratch_);
-    a.seed = mix64(mix64(seed_ ^ forward_count_) + I);
+    a.seed = mix64(seed_ ^ forward_count_);
     a.training = training_;
     return a;
-  }
-
-  template <std::size_t... I>
-  void forward_layers(std::size_t batch, std::index_sequence<I...>) {
-    (forward_layer<I>(batch), ...);
-  }
-
-  template <std::size_t I>
-  void forward_layer(std::size_t batch) {
-    using Layer_ = layer_type<I>;
-    using In = boundary_shape<I>;
-    if constexpr (fused_into_previous<I> || detail::is_view_v<Layer_>) {
-      return;
-    } else if constexpr (fuses_next<I>) {
-      auto a = pass_for<I>(batch);
-      a.pre = act(I + 1);
-      a.y = act(I + 2);
-      Layer_::template forward<In, P>(a, typename layer_type<I + 1>::op_type{});
-    } else {
-      Layer_::template forward<In, P>(pass_for<I>(batch));
-    }
   }
 
   void backward_impl(const output_tensor& dy, T* dx_out) {
@@ -516,127 +396,52 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
                         std::to_string(recorded_batch_));
     const std::size_t batch = recorded_batch_;
     if (grad_batch_ != batch) {
-      grad_buffers_[0] = B::template allocate<T>(max_boundary_size * batch);
-      grad_buffers_[1] = B::template allocate<T>(max_boundary_size * batch);
+      dy_copy_ = B::template allocate<T>(output_shape::size * batch);
       grad_batch_ = batch;
     }
-    backward_state state{batch, dx_out != nullptr, 0};
-    B::copy(dy.data(), dy.size(), B::data(grad_buffers_[0]));
-    backward_layers(state, std::make_index_sequence<L>{});
-    if (dx_out) B::copy(B::data(grad_buffers_[state.current]), batch * input_shape::size, dx_out);
+    B::copy(dy.data(), dy.size(), B::data(dy_copy_));  // layers may overwrite their dy
+    auto a = recorded_pass();
+    a.dy = B::data(dy_copy_);
+    a.dx = dx_out;
+    body::template backward<P>(a);
+    for (const auto& r : frozen_ranges_) B::fill(B::data(grads_) + r.offset, r.size, T(0));
   }
 
-  struct backward_state {
-    std::size_t batch;
-    bool want_input_gradient;
-    int current;  // which grad buffer holds dL/d(current boundary)
-  };
-
-  template <std::size_t... I>
-  void backward_layers(backward_state& s, std::index_sequence<I...>) {
-    (backward_layer<L - 1 - I>(s), ...);
-  }
-
-  // The first layer that computes something: below it nobody needs dL/dx unless asked.
-  template <std::size_t... I>
-  static constexpr std::size_t first_computing(std::index_sequence<I...>) {
-    const std::array<bool, L> views{detail::is_view_v<layer_type<I>>...};
-    for (std::size_t i = 0; i < L; ++i)
-      if (!views[i]) return i;
-    return L;
-  }
-  static constexpr std::size_t first_computing_layer =
-      first_computing(std::make_index_sequence<L>{});
-
-  template <std::size_t I>
-  void backward_layer(backward_state& s) {
-    using Layer_ = layer_type<I>;
-    using In = boundary_shape<I>;
-    if constexpr (fused_into_previous<I> || detail::is_view_v<Layer_>) {
-      return;
-    } else {
-      auto a = pass_for<I>(s.batch);
-      a.dy = B::data(grad_buffers_[s.current]);
-      const bool need_dx = I > first_computing_layer || s.want_input_gradient;
-      a.dx = need_dx ? B::data(grad_buffers_[1 - s.current]) : nullptr;
-      if constexpr (fuses_next<I>) {
-        a.pre = act(I + 1);
-        a.y = act(I + 2);
-        Layer_::template backward<In, P>(a, typename layer_type<I + 1>::op_type{});
-      } else {
-        Layer_::template backward<In, P>(a);
-      }
-      if (need_dx) s.current = 1 - s.current;
-    }
-  }
-
-  struct inference_state {
-    std::size_t batch;
-    const T* current;
-    T* buffers[2];
-    int next;  // the buffer the next computing layer writes
-    T* scratch;
-  };
-
-  template <std::size_t... I>
-  void infer_layers(inference_state& s, std::index_sequence<I...>) const {
-    (infer_layer<I>(s), ...);
-  }
-
-  template <std::size_t I>
-  void infer_layer(inference_state& s) const {
-    using Layer_ = layer_type<I>;
-    using In = boundary_shape<I>;
-    if constexpr (fused_into_previous<I> || detail::is_view_v<Layer_>) {
-      return;
-    } else {
-      layer_pass<T> a;
-      a.batch = s.batch;
-      a.x = s.current;
-      a.y = s.buffers[s.next];
-      a.params = B::data(params_) + param_offsets[I];
-      a.buffers = B::data(buffers_) + buffer_offsets[I];
-      a.scratch = s.scratch;
-      a.training = false;
-      if constexpr (fuses_next<I>) {
-        a.pre = a.y;  // nothing is kept: the epilogue runs in place
-        Layer_::template forward<In, P>(a, typename layer_type<I + 1>::op_type{});
-      } else {
-        Layer_::template forward<In, P>(a);
-      }
-      s.current = a.y;
-      s.next = 1 - s.next;
-    }
-  }
-
-  template <std::size_t... I>
-  static void reset_layers(std::vector<T>& host, std::vector<T>& host_buffers, Generator& rng,
-                           std::index_sequence<I...>) {
-    (reset_layer<I>(host, host_buffers, rng), ...);
-  }
-  template <std::size_t I>
-  static void reset_layer(std::vector<T>& host, std::vector<T>& host_buffers, Generator& rng) {
-    std::span<T> slice(host.data() + param_offsets[I], param_offsets[I + 1] - param_offsets[I]);
-    layer_type<I>::template reset_parameters<boundary_shape<I>>(slice, rng);
-    if constexpr (buffer_offsets[I + 1] > buffer_offsets[I]) {
-      std::span<T> buffers(host_buffers.data() + buffer_offsets[I],
-                           buffer_offsets[I + 1] - buffer_offsets[I]);
-      layer_type<I>::template reset_buffers<boundary_shape<I>>(buffers);
-    }
-  }
-
-  template <bool Buffers, std::size_t... I>
-  static void collect_parameters(std::vector<parameter_info>& out, std::index_sequence<I...>) {
-    (collect_layer_parameters<Buffers, I>(out), ...);
-  }
-  template <bool Buffers, std::size_t I>
-  static void collect_layer_parameters(std::vector<parameter_info>& out) {
-    std::size_t offset = Buffers ? buffer_offsets[I] : param_offsets[I];
-    for (const param_spec& spec : Buffers ? std::span<const param_spec>(layer_buffer_specs<I>)
-                                          : std::span<const param_spec>(layer_params<I>)) {
-      out.push_back({std::to_string(I) + "." + std::string(spec.name), I, offset, spec.size(),
-                     std::vector<std::size_t>(spec.dims.begin(), spec.dims.begin() + spec.rank)});
+  template <bool Buffers>
+  static std::vector<parameter_info> collect() {
+    std::vector<parameter_info> out;
+    const auto& specs = Buffers ? std::span<const param_spec>(body::buffers)
+                                : std::span<const param_spec>(body::parameters);
+    std::size_t offset = 0, layer = 0;
+    for (std::size_t k = 0; k < specs.size(); ++k) {
+      const auto& begin = Buffers ? body::buffer_spec_begin : body::spec_begin;
+      while (layer + 1 < L && k >= begin[layer + 1]) ++layer;
+      const param_spec& spec = specs[k];
+      out.push_back({std::string(spec.name.view()), layer, offset, spec.size(),
+                     std::vector<std::size_t>(spec.dims.begin(), spec.dims.begin() + spec.rank),
+                     spec.trainable});
       offset += spec.size();
+    }
+    return out;
+  }
+  bool is_frozen(std::string_view name) const {
+    return std::find(frozen_.begin(), frozen_.end(), name) != frozen_.end();
+  }
+  static bool is_constant(std::string_view name) {
+    for (const param_spec& spec : body::parameters)
+      if (spec.name == name) return !spec.trainable;
+    return false;
+  }
+  // The trainable and frozen parts of the flat buffer, merged into as few ranges as possible.
+  void update_ranges() {
+    trainable_.clear();
+    frozen_ranges_.clear();
+    for (const auto& info : named_parameters()) {
+      auto& ranges = is_frozen(info.name) ? frozen_ranges_ : trainable_;
+      if (!ranges.empty() && ranges.back().offset + ranges.back().size == info.offset)
+        ranges.back().size += info.size;
+      else
+        ranges.push_back({info.offset, info.size});
     }
   }
 
@@ -666,7 +471,10 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   vector_type buffers_;
   vector_type acts_ = B::template allocate<T>(0);
   vector_type scratch_ = B::template allocate<T>(0);
-  vector_type grad_buffers_[2] = {B::template allocate<T>(0), B::template allocate<T>(0)};
+  vector_type dy_copy_ = B::template allocate<T>(0);
+  std::vector<std::string> frozen_;
+  std::vector<range> trainable_;
+  std::vector<range> frozen_ranges_;
   std::size_t recorded_batch_ = 0;
   std::size_t grad_batch_ = 0;
   bool has_record_ = false;
@@ -674,6 +482,17 @@ requires(Layer<Ls>&&...) class basic_sequential<T, P, Input<Ds...>, Ls...>
   std::uint64_t seed_ = 0;
   std::uint64_t forward_count_ = 0;
 };
+
+namespace detail {
+template <std::size_t... Ds, class... Es>
+struct sequential_block<Input<Ds...>, Es...> : chain_layer<false, Es...> {
+  static constexpr std::string_view name = "Sequential";
+  template <class At, class From, class In>
+  using check =
+      ::ctnn::check::all_of<::ctnn::check::block_input<At, From, In, Shape<Ds...>>,
+                            typename chain_layer<false, Es...>::template check<At, From, In>>;
+};
+}  // namespace detail
 
 // The network as users write it: float on the CPU backend. Use Net::rebind<T, Policy> for others.
 template <class... Args>

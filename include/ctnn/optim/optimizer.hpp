@@ -17,7 +17,7 @@
 
 namespace ctnn::optim {
 
-// Runs Rule::update for one element: the functor that for_each carries to every backend.
+// Runs Rule::update for element first + i: the functor that for_each carries to every backend.
 template <class Rule, class T>
 struct update_kernel {
   T* p;
@@ -25,7 +25,8 @@ struct update_kernel {
   T* s[3];
   typename Rule::options o;
   std::array<double, 2> c;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Rule::update(i, p, g, s, o, c); }
+  std::size_t first;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Rule::update(first + i, p, g, s, o, c); }
 };
 
 template <class Net, class Rule>
@@ -44,15 +45,19 @@ class elementwise_optimizer {
     }
   }
 
+  // Updates the trainable parameters; frozen ones and constants keep their values and state.
   void step() {
     ++steps_;
     T* s[3] = {nullptr, nullptr, nullptr};
     for (std::size_t k = 0; k < Rule::states; ++k) s[k] = B::data(state_[k]);
-    B::for_each(Net::parameter_count, update_kernel<Rule, T>{net_->parameter_data(),
-                                                             net_->gradient_data(),
-                                                             {s[0], s[1], s[2]},
-                                                             options_,
-                                                             Rule::constants(options_, steps_)});
+    const auto constants = Rule::constants(options_, steps_);
+    for (const auto& range : net_->trainable_ranges())
+      B::for_each(range.size, update_kernel<Rule, T>{net_->parameter_data(),
+                                                     net_->gradient_data(),
+                                                     {s[0], s[1], s[2]},
+                                                     options_,
+                                                     constants,
+                                                     range.offset});
   }
 
   void zero_grad() { net_->zero_grad(); }
