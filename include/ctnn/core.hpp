@@ -14,6 +14,8 @@
 #include "ctnn/core/static_checks.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/init/init.hpp"
+#include "ctnn/io/checkpoint.hpp"
+#include "ctnn/io/safetensors.hpp"
 #include "ctnn/layers/activation.hpp"
 #include "ctnn/layers/attention.hpp"
 #include "ctnn/layers/conv.hpp"

@@ -26,6 +26,12 @@ struct numeric_error : error {
   using error::error;
 };
 
+// A file that cannot be read, written or understood (a checkpoint, a data set), or whose contents
+// do not fit what it is loaded into.
+struct io_error : error {
+  using error::error;
+};
+
 // A call in the wrong order, e.g. backward without a training forward first.
 struct state_error : error {
   using error::error;

@@ -47,6 +47,7 @@ struct param_spec {
   std::size_t rank = 0;               // number of used entries in dims
   std::array<std::size_t, 4> dims{};  // PyTorch layout, e.g. Linear weight [out, in]
   bool trainable = true;              // false: a constant, saved but never updated (Frozen<L>)
+  bool integral = false;              // a count (num_batches_tracked): int64 in a state_dict
 
   constexpr std::size_t size() const {
     std::size_t n = 1;

@@ -285,7 +285,7 @@ struct batchnorm_layer {
   template <class In>
   static constexpr std::array<param_spec, 3> buffers{param_spec{"running_mean", 1, {channels<In>}},
                                                      param_spec{"running_var", 1, {channels<In>}},
-                                                     param_spec{"num_batches_tracked", 0, {}}};
+                                                     param_spec{"num_batches_tracked", 0, {}, false, true}};
 
   // weight 1, bias 0; running mean 0, running variance 1, no batches yet.
   template <class In, class T>

@@ -234,6 +234,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     std::size_t size;
     std::vector<std::size_t> dims;  // PyTorch layout
     bool trainable = true;          // false: a constant (Frozen<L>); see also requires_grad(name)
+    bool integral = false;          // a count, int64 in PyTorch's state_dict (num_batches_tracked)
   };
 
   // Every parameter in PyTorch's state_dict order.
@@ -419,7 +420,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
       const param_spec& spec = specs[k];
       out.push_back({std::string(spec.name.view()), layer, offset, spec.size(),
                      std::vector<std::size_t>(spec.dims.begin(), spec.dims.begin() + spec.rank),
-                     spec.trainable});
+                     spec.trainable, spec.integral});
       offset += spec.size();
     }
     return out;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include "ctnn/config.hpp"
 #include "ctnn/optim/optimizer.hpp"
@@ -35,6 +36,9 @@ template <class Options, bool Decoupled>
 struct adam_rule {
   using options = Options;
   static constexpr std::size_t states = 3;  // m, v, max v
+  static constexpr std::string_view name = Decoupled ? "AdamW" : "Adam";
+  static constexpr std::array<std::string_view, states> state_names{"exp_avg", "exp_avg_sq",
+                                                                    "max_exp_avg_sq"};
   static double initial(const options&, std::size_t) { return 0; }
   // Step size lr / (1 - b1^t) and sqrt(1 - b2^t).
   static std::array<double, 2> constants(const options& o, std::uint64_t step) {

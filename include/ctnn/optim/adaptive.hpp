@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include "ctnn/config.hpp"
 #include "ctnn/optim/optimizer.hpp"
@@ -27,6 +28,8 @@ struct adagrad_options {
 struct adagrad_rule {
   using options = adagrad_options;
   static constexpr std::size_t states = 1;  // sum of squares
+  static constexpr std::string_view name = "Adagrad";
+  static constexpr std::array<std::string_view, states> state_names{"sum"};
   static double initial(const options& o, std::size_t) { return o.initial_accumulator_value; }
   static std::array<double, 2> constants(const options& o, std::uint64_t step) {
     return {o.lr / (1 + double(step - 1) * o.lr_decay), 0};
@@ -53,6 +56,9 @@ struct rmsprop_options {
 struct rmsprop_rule {
   using options = rmsprop_options;
   static constexpr std::size_t states = 3;  // square average, gradient average, momentum buffer
+  static constexpr std::string_view name = "RMSprop";
+  static constexpr std::array<std::string_view, states> state_names{"square_avg", "grad_avg",
+                                                                    "momentum_buffer"};
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>
@@ -90,6 +96,8 @@ struct adadelta_options {
 struct adadelta_rule {
   using options = adadelta_options;
   static constexpr std::size_t states = 2;  // square average, accumulated update
+  static constexpr std::string_view name = "Adadelta";
+  static constexpr std::array<std::string_view, states> state_names{"square_avg", "acc_delta"};
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>

@@ -5,15 +5,20 @@
 //   Rule::states, Rule::initial(o, k)      how many state vectors, and their start value
 //   Rule::constants(o, step)               per-step values computed once on the host
 //   Rule::update(i, p, g, s, o, c)         CTNN_HOST_DEVICE update of element i
+//   Rule::name, Rule::state_names          PyTorch's class name and state keys, for checkpoints
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
+#include "ctnn/core/errors.hpp"
 
 namespace ctnn::optim {
 
@@ -67,12 +72,26 @@ class elementwise_optimizer {
   const options_type& options() const { return options_; }
   std::uint64_t steps() const { return steps_; }
 
+  static constexpr std::string_view name = Rule::name;
+  static constexpr std::size_t state_count = Rule::states;
+  static constexpr auto state_names = Rule::state_names;
+
   // State vector k on the host (momentum buffers, moment estimates), for inspection and saving.
   std::vector<T> state(std::size_t k) const {
     std::vector<T> host(Net::parameter_count);
     B::copy_to_host(B::data(state_[k]), host.size(), host.data());
     return host;
   }
+  // Restores state vector k and the step count (loading a checkpoint).
+  void set_state(std::size_t k, std::span<const T> values) {
+    if (k >= Rule::states || values.size() != Net::parameter_count)
+      throw shape_error("ctnn::optim::set_state: state " + std::to_string(k) + " with " +
+                        std::to_string(values.size()) + " values; the optimiser has " +
+                        std::to_string(Rule::states) + " states of " +
+                        std::to_string(Net::parameter_count));
+    B::copy_from_host(values.data(), values.size(), B::data(state_[k]));
+  }
+  void set_steps(std::uint64_t steps) { steps_ = steps; }
 
  private:
   Net* net_;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "ctnn/config.hpp"
 #include "ctnn/optim/optimizer.hpp"
@@ -21,6 +22,8 @@ struct sgd_options {
 struct sgd_rule {
   using options = sgd_options;
   static constexpr std::size_t states = 1;  // momentum buffer
+  static constexpr std::string_view name = "SGD";
+  static constexpr std::array<std::string_view, states> state_names{"momentum_buffer"};
   static double initial(const options&, std::size_t) { return 0; }
   // c[0] is 1 on the first step, when the momentum buffer starts as the gradient.
   static std::array<double, 2> constants(const options&, std::uint64_t step) {

@@ -1,0 +1,224 @@
+// The safetensors file format (https://github.com/huggingface/safetensors), which PyTorch and
+// Hugging Face use for weights: an 8-byte little-endian header length N, N bytes of JSON
+//   {"name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...,
+//    "__metadata__": {"key": "value"}}
+// and the tensors' bytes, little-endian, row-major, at those offsets. read() checks everything a
+// file could get wrong (length, JSON, dtypes, shapes against byte counts, bounds) and names the
+// file and the tensor in its io_error; write() replaces the file only once it is complete.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "ctnn/core/errors.hpp"
+
+namespace ctnn::safetensors {
+
+static_assert(std::endian::native == std::endian::little,
+              "ctnn::safetensors: the format is little-endian; big-endian hosts are not supported");
+
+// Bytes per element of each dtype ctnn reads; other dtypes are reported by name.
+inline std::size_t dtype_size(const std::string& dtype) {
+  static const std::map<std::string, std::size_t> sizes{
+      {"F64", 8}, {"F32", 4}, {"F16", 2},  {"BF16", 2}, {"I64", 8}, {"I32", 4}, {"I16", 2},
+      {"I8", 1},  {"U8", 1},  {"BOOL", 1}, {"U16", 2},  {"U32", 4}, {"U64", 8}};
+  const auto it = sizes.find(dtype);
+  return it == sizes.end() ? 0 : it->second;
+}
+
+struct tensor {
+  std::string dtype;
+  std::vector<std::size_t> shape;
+  std::size_t begin = 0, end = 0;  // in the data buffer
+  std::size_t elements() const {
+    std::size_t n = 1;
+    for (std::size_t d : shape) n *= d;
+    return n;
+  }
+};
+
+struct file {
+  std::string path;
+  std::map<std::string, tensor> tensors;
+  std::map<std::string, std::string> metadata;
+  std::vector<unsigned char> data;
+
+  bool has(const std::string& name) const { return tensors.count(name) != 0; }
+
+  // The values of a floating-point or integer tensor, converted to double.
+  std::vector<double> values(const std::string& name) const {
+    const tensor& t = tensors.at(name);
+    const unsigned char* p = data.data() + t.begin;
+    std::vector<double> out(t.elements());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = element(t.dtype, p, i);
+    return out;
+  }
+
+ private:
+  template <class U>
+  static U load(const unsigned char* p, std::size_t i) {
+    U v;
+    std::memcpy(&v, p + i * sizeof(U), sizeof(U));
+    return v;
+  }
+  static double half(std::uint16_t h) {
+    const int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+    const double sign = (h & 0x8000) ? -1.0 : 1.0;
+    if (exponent == 0) return sign * std::ldexp(mantissa, -24);
+    if (exponent == 31) return mantissa ? NAN : sign * INFINITY;
+    return sign * std::ldexp(mantissa + 1024, exponent - 25);
+  }
+  static double element(const std::string& dtype, const unsigned char* p, std::size_t i) {
+    if (dtype == "F32") return load<float>(p, i);
+    if (dtype == "F64") return load<double>(p, i);
+    if (dtype == "F16") return half(load<std::uint16_t>(p, i));
+    if (dtype == "BF16")
+      return std::bit_cast<float>(std::uint32_t(load<std::uint16_t>(p, i)) << 16);
+    if (dtype == "I64") return double(load<std::int64_t>(p, i));
+    if (dtype == "I32") return load<std::int32_t>(p, i);
+    if (dtype == "I16") return load<std::int16_t>(p, i);
+    if (dtype == "I8") return load<std::int8_t>(p, i);
+    if (dtype == "U8" || dtype == "BOOL") return load<std::uint8_t>(p, i);
+    if (dtype == "U16") return load<std::uint16_t>(p, i);
+    if (dtype == "U32") return load<std::uint32_t>(p, i);
+    return double(load<std::uint64_t>(p, i));
+  }
+};
+
+// Reads and checks a whole file.
+inline file read(const std::filesystem::path& path) {
+  const std::string where = "ctnn::safetensors::read: " + path.string() + ": ";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(where + "cannot open the file (does it exist, is it readable?)");
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  if (bytes.size() < 8)
+    throw io_error(where + "only " + std::to_string(bytes.size()) +
+                   " bytes; a safetensors file starts with an 8-byte header length");
+  std::uint64_t header_size;
+  std::memcpy(&header_size, bytes.data(), 8);
+  if (header_size > bytes.size() - 8 || header_size < 2)
+    throw io_error(where + "the header length " + std::to_string(header_size) +
+                   " does not fit a file of " + std::to_string(bytes.size()) +
+                   " bytes: not a safetensors file, or truncated");
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + long(header_size));
+  } catch (const nlohmann::json::exception& e) {
+    throw io_error(where + "the header is not valid JSON (" + e.what() +
+                   "): not a safetensors file, or damaged");
+  }
+  if (!header.is_object()) throw io_error(where + "the header is not a JSON object");
+
+  file f;
+  f.path = path.string();
+  f.data.assign(bytes.begin() + 8 + long(header_size), bytes.end());
+  for (const auto& [name, entry] : header.items()) {
+    if (name == "__metadata__") {
+      if (!entry.is_object()) throw io_error(where + "__metadata__ is not an object");
+      for (const auto& [key, value] : entry.items()) {
+        if (!value.is_string()) throw io_error(where + "__metadata__." + key + " is not a string");
+        f.metadata[key] = value.get<std::string>();
+      }
+      continue;
+    }
+    const std::string what = where + "tensor \"" + name + "\": ";
+    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+        !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
+        !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
+        entry["data_offsets"].size() != 2)
+      throw io_error(what + "needs \"dtype\", \"shape\" and two \"data_offsets\"");
+    tensor t;
+    t.dtype = entry["dtype"].get<std::string>();
+    const std::size_t size = dtype_size(t.dtype);
+    if (size == 0) throw io_error(what + "unknown dtype \"" + t.dtype + "\"");
+    for (const auto& d : entry["shape"]) {
+      if (!d.is_number_unsigned()) throw io_error(what + "the shape holds a non-integer");
+      t.shape.push_back(d.get<std::size_t>());
+    }
+    for (const auto& o : entry["data_offsets"])
+      if (!o.is_number_unsigned()) throw io_error(what + "data_offsets are not integers");
+    t.begin = entry["data_offsets"][0].get<std::size_t>();
+    t.end = entry["data_offsets"][1].get<std::size_t>();
+    if (t.begin > t.end || t.end > f.data.size())
+      throw io_error(what + "its bytes [" + std::to_string(t.begin) + ", " + std::to_string(t.end) +
+                     ") lie outside the " + std::to_string(f.data.size()) +
+                     " data bytes of the file: the file is truncated or damaged");
+    if (t.end - t.begin != t.elements() * size)
+      throw io_error(what + "holds " + std::to_string(t.end - t.begin) + " bytes but " + t.dtype +
+                     " with this shape needs " + std::to_string(t.elements() * size));
+    f.tensors.emplace(name, std::move(t));
+  }
+  return f;
+}
+
+// One tensor to write: its dtype ("F32", "F64", "I64") and its little-endian bytes.
+struct entry {
+  std::string name;
+  std::string dtype;
+  std::vector<std::size_t> shape;
+  std::vector<unsigned char> bytes;
+};
+
+template <class U>
+entry make_entry(std::string name, std::string dtype, std::vector<std::size_t> shape,
+                 const std::vector<U>& values) {
+  entry e{std::move(name), std::move(dtype), std::move(shape), {}};
+  e.bytes.resize(values.size() * sizeof(U));
+  if (!values.empty()) std::memcpy(e.bytes.data(), values.data(), e.bytes.size());
+  return e;
+}
+
+// Writes the file next to `path` and renames it over `path` once complete: a failure leaves any
+// previous file as it was.
+inline void write(const std::filesystem::path& path, const std::vector<entry>& entries,
+                  const std::map<std::string, std::string>& metadata = {}) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::size_t offset = 0;
+  for (const auto& e : entries) {
+    header[e.name] = {{"dtype", e.dtype},
+                      {"shape", e.shape},
+                      {"data_offsets", {offset, offset + e.bytes.size()}}};
+    offset += e.bytes.size();
+  }
+  std::string text = header.dump();
+  text.append((8 - (text.size() % 8)) % 8, ' ');  // the data starts 8-byte aligned
+  const std::uint64_t header_size = text.size();
+
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  const std::string where = "ctnn::safetensors::write: " + path.string() + ": ";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw io_error(where + "cannot create " + temporary.string());
+    out.write(reinterpret_cast<const char*>(&header_size), 8);
+    out.write(text.data(), std::streamsize(text.size()));
+    for (const auto& e : entries)
+      out.write(reinterpret_cast<const char*>(e.bytes.data()), std::streamsize(e.bytes.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw io_error(where + "writing failed (disk full?); the previous file is unchanged");
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary, error);
+    throw io_error(where + "cannot replace the file: " + error.message());
+  }
+}
+
+}  // namespace ctnn::safetensors
