@@ -84,17 +84,24 @@ class subset {
   std::vector<std::size_t> indices_;
 };
 
+// 0, 1, ..., n - 1 in an order fixed by the seed (Fisher-Yates over ctnn's Generator, so the
+// order is the same on every platform, which std::shuffle does not promise).
+inline std::vector<std::size_t> shuffled_indices(std::size_t n, std::uint64_t seed) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  Generator rng(seed);
+  for (std::size_t i = n; i > 1; --i)
+    std::swap(order[i - 1], order[std::size_t(rng.uniform(0, double(i))) % i]);
+  return order;
+}
+
 // A seeded split into two subsets of `first` and size() - first samples, as random_split.
 template <Dataset D>
 std::pair<subset<D>, subset<D>> random_split(const D& base, std::size_t first, std::uint64_t seed) {
   if (first > base.size())
     throw shape_error("ctnn::data::random_split: " + std::to_string(first) + " samples asked of " +
                       std::to_string(base.size()));
-  std::vector<std::size_t> order(base.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  Generator rng(seed);
-  for (std::size_t i = order.size(); i > 1; --i)
-    std::swap(order[i - 1], order[std::size_t(rng.uniform(0, double(i))) % i]);
+  const std::vector<std::size_t> order = shuffled_indices(base.size(), seed);
   return {subset<D>(base, {order.begin(), order.begin() + long(first)}),
           subset<D>(base, {order.begin() + long(first), order.end()})};
 }

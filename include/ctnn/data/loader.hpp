@@ -16,6 +16,7 @@
 #include <numeric>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -60,13 +61,10 @@ class DataLoader {
 
   // The sample order of epoch e (0-based).
   std::vector<std::size_t> order(std::size_t e) const {
+    if (options_.shuffle)
+      return shuffled_indices(dataset_->size(), mix64(options_.seed ^ mix64(e + 1)));
     std::vector<std::size_t> order(dataset_->size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    if (options_.shuffle) {
-      Generator rng(mix64(options_.seed ^ mix64(e + 1)));
-      for (std::size_t i = order.size(); i > 1; --i)
-        std::swap(order[i - 1], order[std::size_t(rng.uniform(0, double(i))) % i]);
-    }
     return order;
   }
 
@@ -108,13 +106,17 @@ class DataLoader {
     const std::size_t first = k * options_.batch_size;
     const std::size_t count = std::min(options_.batch_size, order_.size() - first);
     std::vector<float> features(count * input_shape::size);
-    std::vector<T> inputs(features.size()), targets(count);
+    std::vector<T> targets(count);
     batch b;
     b.indices.assign(order_.begin() + long(first), order_.begin() + long(first + count));
     for (std::size_t i = 0; i < count; ++i)
       targets[i] = T(dataset_->get(b.indices[i], features.data() + i * input_shape::size));
-    for (std::size_t i = 0; i < features.size(); ++i) inputs[i] = T(features[i]);
-    b.input = Tensor<T, input_shape, P>(count, std::span<const T>(inputs));
+    if constexpr (std::is_same_v<T, float>) {
+      b.input = Tensor<T, input_shape, P>(count, std::span<const T>(features));
+    } else {  // datasets give float features; a double network converts them
+      const std::vector<T> inputs(features.begin(), features.end());
+      b.input = Tensor<T, input_shape, P>(count, std::span<const T>(inputs));
+    }
     b.target = Tensor<T, Shape<1>, P>(count, std::span<const T>(targets));
     return b;
   }

@@ -189,14 +189,12 @@ struct parallel {
 
   template <class In, class P, class T>
   static void forward(const layer_pass<T>& a) {
-    using B = backend<P>;
     T* outputs = a.saved ? a.saved : a.scratch;
     [&]<std::size_t... Bs>(std::index_sequence<Bs...>) {
       (forward_branch<In, P, Bs>(a, outputs), ...);
       (join<In, P, Bs>(a, branch_out<In, Bs>(a, outputs)), ...);
     }
     (std::index_sequence_for<Branches...>{});
-    (void)sizeof(B);
   }
 
   // Each branch gets its share of dy (a copy: it may overwrite it); their dL/dx add up.
