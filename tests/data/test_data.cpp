@@ -6,6 +6,9 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "support/golden.hpp"
+#include "support/sequential_case.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -184,6 +187,212 @@ BOOST_AUTO_TEST_CASE(a_seeded_split_partitions_the_dataset) {
   for (std::size_t i = 0; i < valid.size(); ++i) all.insert(valid.get(i, features));
   BOOST_TEST(all.size() == 50u);
   BOOST_CHECK_THROW(data::random_split(set, 51, 3), shape_error);
+}
+
+BOOST_AUTO_TEST_CASE(repeat_makes_an_epoch_of_several_passes) {
+  const counting_dataset set{30};
+  data::DataLoader<counting_dataset> loader(
+      set, {.batch_size = 8, .shuffle = true, .seed = 4, .repeat = 3});
+  BOOST_TEST(loader.size() == 12u);  // 90 samples in batches of 8
+  const auto order = epoch_order(loader);
+  BOOST_REQUIRE(order.size() == 90u);
+  const std::vector<std::size_t> first(order.begin(), order.begin() + 30),
+      second(order.begin() + 30, order.begin() + 60);
+  BOOST_TEST(std::set<std::size_t>(first.begin(), first.end()).size() == 30u);
+  BOOST_TEST(std::set<std::size_t>(second.begin(), second.end()).size() == 30u);
+  BOOST_TEST(first != second);  // each pass in its own order
+  BOOST_CHECK_THROW(data::DataLoader<counting_dataset>(set, {.repeat = 0}), shape_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --- Transforms -------------------------------------------------------------------------------
+
+namespace {
+using Image = Shape<2, 5, 6>;  // two channels, 5 rows, 6 columns
+
+std::vector<float> ramp(std::size_t n) {
+  std::vector<float> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = float(i + 1);
+  return v;
+}
+
+template <class In, class Transform>
+std::vector<float> apply(const Transform& t, const std::vector<float>& in, std::uint64_t seed = 1) {
+  std::vector<float> out(Transform::template output_shape<In>::size);
+  Generator rng(seed);
+  t.template apply<In>(in.data(), out.data(), rng);
+  return out;
+}
+
+struct image_dataset {
+  using input_shape = Image;
+  std::size_t size() const { return 3; }
+  float get(std::size_t i, float* f) const {
+    const auto v = ramp(Image::size);
+    std::copy(v.begin(), v.end(), f);
+    return float(i);
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(transforms)
+
+using namespace ctnn::data::transforms;
+
+BOOST_AUTO_TEST_CASE(flips_mirror_the_width_axis) {
+  const auto x = ramp(Image::size);
+  const auto flipped = apply<Image>(RandomHorizontalFlip{.p = 1}, x);
+  for (std::size_t row = 0; row < 10; ++row)
+    for (std::size_t col = 0; col < 6; ++col)
+      BOOST_TEST(flipped[row * 6 + col] == x[row * 6 + 5 - col]);
+  BOOST_TEST(apply<Image>(RandomHorizontalFlip{.p = 1}, flipped) == x,
+             boost::test_tools::per_element());
+  BOOST_TEST(apply<Image>(RandomHorizontalFlip{.p = 0}, x) == x, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(random_crop_shifts_within_the_padding) {
+  const auto x = ramp(Image::size);
+  BOOST_TEST(apply<Image>(RandomCrop{.padding = 0}, x) == x, boost::test_tools::per_element());
+  std::set<std::pair<long, long>> shifts;
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    const auto y = apply<Image>(RandomCrop{.padding = 2}, x, seed);
+    // Find the shift that explains every pixel: in-range pixels copied, the rest zero.
+    bool found = false;
+    for (long dy = -2; dy <= 2 && !found; ++dy)
+      for (long dx = -2; dx <= 2 && !found; ++dx) {
+        bool all = true;
+        for (long c = 0; c < 2; ++c)
+          for (long r = 0; r < 5; ++r)
+            for (long q = 0; q < 6; ++q) {
+              const long sr = r + dy, sq = q + dx;
+              const float want = sr < 0 || sq < 0 || sr >= 5 || sq >= 6 ? 0.0f
+                                                                         : x[(c * 5 + sr) * 6 + sq];
+              all = all && y[std::size_t((c * 5 + r) * 6 + q)] == want;
+            }
+        if (all) {
+          found = true;
+          shifts.insert({dy, dx});
+        }
+      }
+    BOOST_TEST(found);
+  }
+  BOOST_TEST(shifts.size() > 10u);  // the shifts vary with the draw
+}
+
+BOOST_AUTO_TEST_CASE(a_quarter_turn_is_exact_and_counter_clockwise) {
+  using Square = Shape<1, 5, 5>;
+  const auto x = ramp(Square::size);
+  const auto y = apply<Square>(RandomRotation{.degrees = {90, 90}}, x);
+  // Counter-clockwise on screen: the top-right corner moves to the top-left.
+  for (std::size_t r = 0; r < 5; ++r)
+    for (std::size_t c = 0; c < 5; ++c) BOOST_TEST(y[r * 5 + c] == x[c * 5 + (4 - r)]);
+  const auto back = apply<Square>(RandomRotation{.degrees = {-90, -90}}, y);
+  BOOST_TEST(back == x, boost::test_tools::per_element());
+  BOOST_TEST(apply<Image>(RandomAffine{}, ramp(Image::size)) == ramp(Image::size),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(resize_matches_pytorch_bilinear) {
+  const ctnn_test::golden_file g("data.txt");
+  using Up = Shape<2, 5, 7>;
+  using Down = Shape<3, 28, 28>;
+  const auto up = apply<Up>(Resize<9, 11>{}, g.values("resize_up.x"));
+  const auto down = apply<Down>(Resize<14, 10>{}, g.values("resize_down.x"));
+  ctnn_test::check_golden(up, g.values("resize_up.y"), "resize up");
+  ctnn_test::check_golden(down, g.values("resize_down.y"), "resize down");
+}
+
+BOOST_AUTO_TEST_CASE(compose_chains_shapes_and_transformed_draws_anew) {
+  using Steps = Compose<Resize<10, 12>, Normalize>;
+  static_assert(std::is_same_v<Steps::output_shape<Image>, Shape<2, 10, 12>>);
+  const image_dataset base;
+  const data::Transformed resized(base, Steps{Resize<10, 12>{}, Normalize{.mean = 1, .std = 2}});
+  static_assert(std::is_same_v<decltype(resized)::input_shape, Shape<2, 10, 12>>);
+  std::vector<float> f(Shape<2, 10, 12>::size);
+  BOOST_TEST(resized.get(2, f.data()) == 2.0f);
+  BOOST_TEST(f[0] == (1.0f - 1) / 2);  // the corner pixel keeps its value, then is normalised
+
+  // Random transforms: the same seed gives the same augmentations, a new draw a new one.
+  const data::Transformed a(base, RandomCrop{.padding = 2}, 11), b(base, RandomCrop{.padding = 2}, 11);
+  std::vector<std::vector<float>> from_a, from_b;
+  for (int k = 0; k < 6; ++k) {
+    std::vector<float> fa(Image::size), fb(Image::size);
+    a.get(0, fa.data());
+    b.get(0, fb.data());
+    from_a.push_back(fa);
+    from_b.push_back(fb);
+  }
+  BOOST_TEST((from_a == from_b));
+  BOOST_TEST(std::set<std::vector<float>>(from_a.begin(), from_a.end()).size() > 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --- Text ---------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(text_data)
+
+BOOST_AUTO_TEST_CASE(a_vocabulary_reserves_pad_and_unk) {
+  const data::vocabulary v("hello world");
+  BOOST_TEST(v.size() == 2u + 8u);  // " dehlorw" and the two specials
+  BOOST_TEST(v.characters() == " dehlorw");
+  BOOST_TEST(v.id(' ') == 2u);
+  BOOST_TEST(v.id('w') == 9u);
+  BOOST_TEST(v.id('z') == data::vocabulary::unk);
+  BOOST_TEST(v.decode(v.encode("low hello")) == "low hello");
+  BOOST_TEST(v.decode(v.encode("zoo")) == "?oo");
+  BOOST_TEST(v.character(data::vocabulary::pad) == '\0');
+}
+
+BOOST_AUTO_TEST_CASE(char_windows_predict_the_next_character) {
+  const std::string text = "abcdefghij";
+  const data::vocabulary v(text);
+  const data::char_windows<4> w(v, text, 3);
+  BOOST_TEST(w.size() == 2u);  // windows at 0 and 3; one at 6 would have no next character
+  float f[4];
+  BOOST_TEST(w.get(1, f) == float(v.id('h')));
+  BOOST_TEST(v.decode({std::size_t(f[0]), std::size_t(f[1]), std::size_t(f[2]), std::size_t(f[3])}) ==
+             "defg");
+  BOOST_TEST(data::char_windows<9>(v, text).size() == 1u);
+  BOOST_CHECK_THROW(data::char_windows<10>(v, text), shape_error);
+  BOOST_CHECK_EXCEPTION(data::read_text("/no/such/file.txt"), io_error, [](const io_error& e) {
+    return std::string(e.what()).find("/no/such/file.txt") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_CASE(padded_strings_pad_at_either_end) {
+  const data::vocabulary v("abc");
+  const data::padded_strings<4> end(v, {"ab", "abcabc"}, {1, 0});
+  const data::padded_strings<4> start(v, {"ab"}, {1}, data::pad_side::start);
+  float f[4];
+  BOOST_TEST(end.get(0, f) == 1.0f);
+  BOOST_TEST((std::vector<float>(f, f + 4)) == (std::vector<float>{2, 3, 0, 0}),
+             boost::test_tools::per_element());
+  end.get(1, f);  // cut to the length
+  BOOST_TEST((std::vector<float>(f, f + 4)) == (std::vector<float>{2, 3, 4, 2}),
+             boost::test_tools::per_element());
+  start.get(0, f);
+  BOOST_TEST((std::vector<float>(f, f + 4)) == (std::vector<float>{0, 0, 2, 3}),
+             boost::test_tools::per_element());
+  BOOST_CHECK_THROW(data::padded_strings<4>(v, {"a"}, {1, 0}), shape_error);
+}
+
+BOOST_AUTO_TEST_CASE(mean_over_an_axis_matches_pytorch) {
+  const ctnn_test::golden_file g("data.txt");
+  using namespace ctnn_test;
+  check_sequential_case<float_net<policy::cpu, Input<6, 5>, Mean<0>, Linear<3>>>(g, "mean_seq", 4);
+  check_sequential_case<float_net<policy::cpu, Input<2, 3, 4>, Mean<2>, Flatten, Linear<2>>>(
+      g, "mean_last", 3);
+  // The bag-of-embeddings classifier of the text example, token ids in.
+  check_sequential_case<
+      float_net<policy::cpu, Input<5>, Embedding<9, 4, 0>, Mean<0>, Linear<1>, Sigmoid>>(
+      g, "bag", 3, /*input_gradient=*/false);
+  using Net = basic_sequential<double, policy::cpu, Input<3, 4>, Mean<1>, Tanh, Linear<2>>;
+  const Net net(3);
+  BOOST_TEST(gradcheck(net, Net::input_tensor(2, std::vector<double>{
+      0.1, -0.4, 0.3, 0.9, -1.2, 0.5, 0.7, -0.1, 0.2, 0.8, -0.6, 0.4,
+      -0.3, 0.6, 0.1, -0.9, 0.5, -0.2, 0.3, 1.1, -0.7, 0.2, 0.4, -0.5}), 1e-6).passed);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -419,6 +419,35 @@ def blocks():
     write("blocks.txt", t)
 
 
+def data_and_reduce():
+    """Mean over a feature axis (x.mean(dim)), the bag-of-embeddings classifier, and bilinear
+    resizing as F.interpolate(align_corners=False), the reference for transforms::Resize."""
+    nn = torch.nn
+    t = {}
+
+    class Mean(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            self.dim = dim
+
+        def forward(self, x):
+            return x.mean(self.dim)
+
+    sequential_case(t, "mean_seq", nn.Sequential(Mean(1), nn.Linear(5, 3)), torch.randn(4, 6, 5))
+    sequential_case(t, "mean_last", nn.Sequential(Mean(3), nn.Flatten(), nn.Linear(6, 2)),
+                    torch.randn(3, 2, 3, 4))
+    bag = nn.Sequential(nn.Embedding(9, 4, padding_idx=0), Mean(1), nn.Linear(4, 1), nn.Sigmoid())
+    ids = torch.tensor([[3, 5, 8, 0, 0], [1, 2, 2, 7, 0], [0, 0, 0, 0, 4]])
+    sequential_case(t, "bag", bag, ids, int_input=True)
+    for name, (c, h, w, oh, ow) in {"resize_up": (2, 5, 7, 9, 11),
+                                    "resize_down": (3, 28, 28, 14, 10)}.items():
+        x = torch.rand(1, c, h, w)
+        t[f"{name}.x"] = x[0]
+        t[f"{name}.y"] = torch.nn.functional.interpolate(x, size=(oh, ow), mode="bilinear",
+                                                         align_corners=False)[0]
+    write("data.txt", t)
+
+
 if __name__ == "__main__":
     linear()
     activations()
@@ -428,4 +457,5 @@ if __name__ == "__main__":
     losses()
     optimizers()
     blocks()
+    data_and_reduce()
     print("wrote", sorted(p.name for p in OUT.glob("*.txt")))

@@ -37,8 +37,12 @@ using shape_from = decltype(detail::make_shape<Dims>(std::make_index_sequence<Di
 template <class S>
 std::string shape_name() {
   std::string s = "Shape<";
-  for (std::size_t i = 0; i < S::rank; ++i) s += (i ? "," : "") + std::to_string(S::dims[i]);
-  return s + ">";
+  for (std::size_t i = 0; i < S::rank; ++i) {
+    if (i) s += ',';
+    s += std::to_string(S::dims[i]);
+  }
+  s += '>';
+  return s;
 }
 
 }  // namespace ctnn

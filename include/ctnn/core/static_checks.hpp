@@ -154,6 +154,14 @@ struct reshape_size {
                 "ctnn::Reshape: the target shape must hold as many elements as the input shape");
 };
 
+template <class At, class From, class InputShape, std::size_t Dim>
+struct reduce_axis {
+  static constexpr bool ok = Dim < InputShape::rank;
+  static_assert(ok,
+                "ctnn::Mean: Dim names a feature axis, counted from 0 without the batch (PyTorch's "
+                "dim - 1); the input has fewer axes than that");
+};
+
 // --- Blocks -----------------------------------------------------------------------------------
 
 template <class At, class From, class InputShape, class BlockInput>

@@ -7,6 +7,7 @@
 // Each epoch visits every sample exactly once (the last batch is smaller unless drop_last). With
 // shuffle, the order of epoch e depends only on (seed, e): a run is reproducible, and another seed
 // gives another order. A background thread prepares the next batch while the current one is used.
+// With repeat = k an epoch is k passes (as tf.data's repeat), each pass visiting every sample once.
 #pragma once
 
 #include <algorithm>
@@ -35,6 +36,7 @@ struct loader_options {
   bool drop_last = false;
   std::uint64_t seed = 0;
   bool background = true;  // prepare the next batch on another thread
+  std::size_t repeat = 1;   // passes over the dataset per epoch, each in its own order
 };
 
 template <Dataset D, class T = float, class P = policy::cpu>
@@ -51,20 +53,27 @@ class DataLoader {
     if (options.batch_size == 0)
       throw shape_error("ctnn::data::DataLoader: batch_size must be at least 1");
     if (dataset.size() == 0) throw shape_error("ctnn::data::DataLoader: the dataset is empty");
+    if (options.repeat == 0) throw shape_error("ctnn::data::DataLoader: repeat must be at least 1");
   }
 
   std::size_t size() const {  // batches per epoch, as len(loader)
-    const std::size_t n = dataset_->size(), b = options_.batch_size;
+    const std::size_t n = dataset_->size() * options_.repeat, b = options_.batch_size;
     return options_.drop_last ? n / b : (n + b - 1) / b;
   }
   std::size_t epoch() const { return epoch_; }
 
   // The sample order of epoch e (0-based).
   std::vector<std::size_t> order(std::size_t e) const {
-    if (options_.shuffle)
-      return shuffled_indices(dataset_->size(), mix64(options_.seed ^ mix64(e + 1)));
-    std::vector<std::size_t> order(dataset_->size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::vector<std::size_t> order;
+    order.reserve(dataset_->size() * options_.repeat);
+    for (std::size_t pass = e * options_.repeat; pass < (e + 1) * options_.repeat; ++pass) {
+      std::vector<std::size_t> one(dataset_->size());
+      if (options_.shuffle)
+        one = shuffled_indices(dataset_->size(), mix64(options_.seed ^ mix64(pass + 1)));
+      else
+        std::iota(one.begin(), one.end(), std::size_t{0});
+      order.insert(order.end(), one.begin(), one.end());
+    }
     return order;
   }
 

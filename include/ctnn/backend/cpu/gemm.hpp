@@ -27,11 +27,13 @@ T dot(const T* a, const T* b, std::size_t n) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
     batch acc0(T(0)), acc1(T(0));
-    for (; i + 2 * W <= n; i += 2 * W) {
+    // Bounds as n - n % step, not i + step <= n, which GCC 12 misreads as overflowing.
+    const std::size_t pairs = n - n % (2 * W), whole = n - n % W;
+    for (; i < pairs; i += 2 * W) {
       acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
       acc1 = xsimd::fma(batch::load_unaligned(a + i + W), batch::load_unaligned(b + i + W), acc1);
     }
-    for (; i + W <= n; i += W)
+    for (; i < whole; i += W)
       acc0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), acc0);
     sum = xsimd::hadd(acc0 + acc1);
   }
@@ -47,7 +49,8 @@ void axpy(T alpha, const T* x, T* y, std::size_t n) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
     const batch a(alpha);
-    for (; i + W <= n; i += W)
+    const std::size_t whole = n - n % W;  // as in dot
+    for (; i < whole; i += W)
       xsimd::fma(a, batch::load_unaligned(x + i), batch::load_unaligned(y + i))
           .store_unaligned(y + i);
   }
