@@ -3,7 +3,8 @@
 # Debian 12. `--torch` also installs PyTorch, needed only to regenerate tests/golden/.
 set -euo pipefail
 packages=(cmake ninja-build g++ git xtensor-dev libxsimd-dev libboost-test-dev libthrust-dev
-          libcub-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev)
+          libcub-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev
+          dataset-fashion-mnist)
 [[ "${1:-}" == "--torch" ]] && packages+=(python3-torch python3-numpy)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,112 @@
+// What the MNIST examples share: find the data, split off a validation set, train with fit(),
+// test, and write the epoch log (CSV), the learning curve (SVG) and the best checkpoint.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <ctnn/ctnn.hpp>
+
+#include "arguments.hpp"
+#include "learning_curve.hpp"
+
+namespace examples {
+
+inline const std::vector<std::string> fashion_classes{
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+struct image_run {
+  std::filesystem::path data;  // a directory with the four IDX files
+  bool fashion = false;
+  std::size_t epochs, batch_size, limit, validation;
+  std::uint64_t seed;
+  std::filesystem::path out;
+};
+
+inline image_run parse_image_run(const arguments& args, const std::string& default_data,
+                                 std::size_t epochs, std::size_t batch_size) {
+  image_run r;
+  r.data = args.text("data", default_data);
+  const std::string lower = [&] {
+    std::string s = r.data.string();
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }();
+  r.fashion = lower.find("fashion") != std::string::npos;
+  r.epochs = std::size_t(args.number("epochs", long(epochs)));
+  r.batch_size = std::size_t(args.number("batch-size", long(batch_size)));
+  r.limit = std::size_t(args.number("limit", 0));
+  r.validation = std::size_t(args.number("validation", 5000));
+  r.seed = std::uint64_t(args.number("seed", 1));
+  r.out = args.text("out", ".");
+  return r;
+}
+
+// Trains `net` on the run's data and prints the test result; returns the test accuracy.
+template <class Net, class Opt>
+double train_and_test(Net& net, Opt& opt, const image_run& run, const std::string& name,
+                      std::vector<ctnn::callback> extra_callbacks = {}) {
+  using namespace ctnn;
+  const auto start = std::chrono::steady_clock::now();
+  data::mnist_dataset train_all = data::load_mnist(run.data, "train");
+  data::mnist_dataset test = data::load_mnist(run.data, "test");
+  // torchvision's Normalize with the training set's mean and std.
+  const float mean = run.fashion ? 0.2860f : 0.1307f, std = run.fashion ? 0.3530f : 0.3081f;
+  train_all.normalize(mean, std);
+  test.normalize(mean, std);
+
+  // --limit keeps the first N training samples (a smoke run); the validation set is split off
+  // what remains, the test set is the 10,000 official ones (all of them unless --limit).
+  const std::size_t pool = run.limit ? std::min(run.limit, train_all.size()) : train_all.size();
+  const std::size_t validation = std::min(run.validation, pool / 5);
+  const std::vector<std::size_t> order = data::shuffled_indices(pool, run.seed);
+  const data::subset val_set(train_all, {order.begin(), order.begin() + long(validation)});
+  const data::subset train_set(train_all, {order.begin() + long(validation), order.end()});
+  std::vector<std::size_t> test_pool(run.limit ? std::min(run.limit, test.size()) : test.size());
+  for (std::size_t i = 0; i < test_pool.size(); ++i) test_pool[i] = i;
+  const data::subset<data::mnist_dataset> test_set(test, test_pool);
+
+  std::printf("%s on %s (%s): %zu training, %zu validation, %zu test samples\n", name.c_str(),
+              run.fashion ? "Fashion-MNIST" : "MNIST", run.data.c_str(), train_set.size(),
+              val_set.size(), test_set.size());
+  std::cout << net.summary() << '\n';
+
+  data::DataLoader train_loader(train_set, {.batch_size = run.batch_size, .shuffle = true,
+                                            .seed = run.seed});
+  data::DataLoader val_loader(val_set, {.batch_size = 1000});
+  data::DataLoader test_loader(test_set, {.batch_size = 1000});
+
+  std::filesystem::create_directories(run.out);
+  const auto stem = run.out / (name + (run.fashion ? "_fashion" : "_mnist"));
+  fit_options options;
+  options.epochs = run.epochs;
+  options.csv_log = stem.string() + ".csv";
+  options.callbacks = std::move(extra_callbacks);
+  options.callbacks.push_back(
+      callbacks::save_best(net, stem.string() + ".safetensors", monitored::val_accuracy));
+  const loss::CrossEntropyLoss cross_entropy;
+  const history h = fit(net, cross_entropy, opt, train_loader, val_loader, options);
+
+  // The best epoch's parameters, as saved, are the ones tested.
+  load(net, stem.string() + ".safetensors");
+  const evaluation result = evaluate(net, cross_entropy, test_loader);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "\nconfusion matrix on the test set (rows: true class, columns: predicted)\n"
+            << result.confusion.format(run.fashion ? fashion_classes
+                                                   : std::vector<std::string>{});
+  std::printf("test loss %.4f, test accuracy %.2f%% (%zu samples), wall time %.1f s\n",
+              result.loss, 100 * result.accuracy, result.samples, seconds);
+  const std::string title = name + " on " + (run.fashion ? "Fashion-MNIST" : "MNIST");
+  if (write_learning_curve(stem.string() + ".svg", title, h.epochs))
+    std::printf("wrote %s.csv, %s.svg and %s.safetensors\n", stem.c_str(), stem.c_str(),
+                stem.c_str());
+  return result.accuracy;
+}
+
+}  // namespace examples
