@@ -28,8 +28,12 @@ struct image_run {
   std::filesystem::path out;
 };
 
+// validation: images held out of the training set to pick the best epoch; 0 trains on all of
+// them, shows the test set's figures each epoch (the classic tutorial loop) and tests the last
+// epoch, since picking an epoch by its test score would flatter it.
 inline image_run parse_image_run(const arguments& args, const std::string& default_data,
-                                 std::size_t epochs, std::size_t batch_size) {
+                                 std::size_t epochs, std::size_t batch_size,
+                                 std::size_t validation = 5000) {
   image_run r;
   r.data = args.text("data", default_data);
   const std::string lower = [&] {
@@ -41,7 +45,7 @@ inline image_run parse_image_run(const arguments& args, const std::string& defau
   r.epochs = std::size_t(args.number("epochs", long(epochs)));
   r.batch_size = std::size_t(args.number("batch-size", long(batch_size)));
   r.limit = std::size_t(args.number("limit", 0));
-  r.validation = std::size_t(args.number("validation", 5000));
+  r.validation = std::size_t(args.number("validation", long(validation)));
   r.seed = std::uint64_t(args.number("seed", 1));
   r.out = args.text("out", ".");
   return r;
@@ -71,14 +75,15 @@ double train_and_test(Net& net, Opt& opt, const image_run& run, const std::strin
   for (std::size_t i = 0; i < test_pool.size(); ++i) test_pool[i] = i;
   const data::subset<data::mnist_dataset> test_set(test, test_pool);
 
-  std::printf("%s on %s (%s): %zu training, %zu validation, %zu test samples\n", name.c_str(),
+  std::printf("%s on %s (%s): %zu training, %zu validation (%s), %zu test samples\n", name.c_str(),
               run.fashion ? "Fashion-MNIST" : "MNIST", run.data.c_str(), train_set.size(),
-              val_set.size(), test_set.size());
+              val_set.size(),
+              validation > 0 ? "picks the best epoch" : "none: the test set is shown each epoch",
+              test_set.size());
   std::cout << net.summary() << '\n';
 
-  data::DataLoader train_loader(train_set, {.batch_size = run.batch_size, .shuffle = true,
-                                            .seed = run.seed});
-  data::DataLoader val_loader(val_set, {.batch_size = 1000});
+  data::DataLoader train_loader(train_set,
+                                {.batch_size = run.batch_size, .shuffle = true, .seed = run.seed});
   data::DataLoader test_loader(test_set, {.batch_size = 1000});
 
   std::filesystem::create_directories(run.out);
@@ -87,21 +92,25 @@ double train_and_test(Net& net, Opt& opt, const image_run& run, const std::strin
   options.epochs = run.epochs;
   options.csv_log = stem.string() + ".csv";
   options.callbacks = std::move(extra_callbacks);
-  options.callbacks.push_back(
-      callbacks::save_best(net, stem.string() + ".safetensors", monitored::val_accuracy));
   const loss::CrossEntropyLoss cross_entropy;
-  const history h = fit(net, cross_entropy, opt, train_loader, val_loader, options);
-
-  // The best epoch's parameters, as saved, are the ones tested.
-  load(net, stem.string() + ".safetensors");
+  const std::string checkpoint = stem.string() + ".safetensors";
+  history h;
+  if (validation > 0) {
+    options.callbacks.push_back(callbacks::save_best(net, checkpoint, monitored::val_accuracy));
+    data::DataLoader val_loader(val_set, {.batch_size = 1000});
+    h = fit(net, cross_entropy, opt, train_loader, val_loader, options);
+    load(net, checkpoint);  // the best epoch's parameters, as saved, are the ones tested
+  } else {
+    h = fit(net, cross_entropy, opt, train_loader, test_loader, options);
+    save(net, checkpoint);
+  }
   const evaluation result = evaluate(net, cross_entropy, test_loader);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "\nconfusion matrix on the test set (rows: true class, columns: predicted)\n"
-            << result.confusion.format(run.fashion ? fashion_classes
-                                                   : std::vector<std::string>{});
-  std::printf("test loss %.4f, test accuracy %.2f%% (%zu samples), wall time %.1f s\n",
-              result.loss, 100 * result.accuracy, result.samples, seconds);
+            << result.confusion.format(run.fashion ? fashion_classes : std::vector<std::string>{});
+  std::printf("test loss %.4f, test accuracy %.2f%% (%zu samples), wall time %.1f s\n", result.loss,
+              100 * result.accuracy, result.samples, seconds);
   const std::string title = name + " on " + (run.fashion ? "Fashion-MNIST" : "MNIST");
   if (write_learning_curve(stem.string() + ".svg", title, h.epochs))
     std::printf("wrote %s.csv, %s.svg and %s.safetensors\n", stem.c_str(), stem.c_str(),

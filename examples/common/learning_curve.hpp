@@ -32,7 +32,9 @@ inline std::string number(double v) {
   return s.str();
 }
 
-// One panel at (x0, y0), w x h, with axes, ticks and the series as polylines with points.
+// One panel at (x0, y0), w x h, with axes, ticks and the series as polylines with points. The
+// legend goes in the corner the curves leave empty: top right for a loss, which falls, bottom
+// right for an accuracy, which rises.
 inline void panel(std::ostringstream& out, double x0, double y0, double w, double h,
                   const std::string& title, const std::vector<series>& all, bool percent) {
   double lo = INFINITY, hi = -INFINITY;
@@ -69,7 +71,7 @@ inline void panel(std::ostringstream& out, double x0, double y0, double w, doubl
         << "' text-anchor='middle' font-size='11'>" << e + 1 << "</text>\n";
   out << "<text x='" << number(x0 + w / 2) << "' y='" << number(y0 + h + 34)
       << "' text-anchor='middle' font-size='12'>epoch</text>\n";
-  double legend_y = y0 + 14;
+  double legend_y = percent ? y0 + h - 10 - 16 * double(all.size() - 1) : y0 + 14;
   for (const auto& s : all) {
     std::ostringstream points;
     bool any = false;
