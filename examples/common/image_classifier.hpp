@@ -2,10 +2,12 @@
 // test, and write the epoch log (CSV), the learning curve (SVG) and the best checkpoint.
 #pragma once
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -72,7 +74,7 @@ double train_and_test(Net& net, Opt& opt, const image_run& run, const std::strin
   const data::subset val_set(train_all, {order.begin(), order.begin() + long(validation)});
   const data::subset train_set(train_all, {order.begin() + long(validation), order.end()});
   std::vector<std::size_t> test_pool(run.limit ? std::min(run.limit, test.size()) : test.size());
-  for (std::size_t i = 0; i < test_pool.size(); ++i) test_pool[i] = i;
+  std::iota(test_pool.begin(), test_pool.end(), std::size_t{0});
   const data::subset<data::mnist_dataset> test_set(test, test_pool);
 
   std::printf("%s on %s (%s): %zu training, %zu validation (%s), %zu test samples\n", name.c_str(),

@@ -67,10 +67,9 @@ double train_model(const std::string& name, const data::vocabulary& vocab,
   // A few strings of our own, with the model's probability.
   for (const std::string s : {"hello", "extra", "quiz", "zzzzzzzzzx", "abcdefghijklmnopqrstuvw"}) {
     const data::padded_strings<max_length> one(vocab, {s}, {0.0f}, side);
-    typename Net::input_tensor x(1);
     std::vector<float> ids(max_length);
     one.get(0, ids.data());
-    x = typename Net::input_tensor(1, std::span<const float>(ids));
+    const typename Net::input_tensor x(1, std::span<const float>(ids));
     std::printf("  %-26s p = %.3f\n", ("\"" + s + "\"").c_str(), net(x).at(0, 0));
   }
   return result.accuracy;
@@ -90,22 +89,23 @@ int main(int argc, char** argv) {
     std::string all;
     for (const auto& s : train.strings) all += s;
     const data::vocabulary vocab(all);
-    std::printf("task: does a string of 4..%zu letters contain '%c'? %zu training, %zu held-out "
-                "strings, vocabulary of %zu (pad, unk and %zu letters)\n",
-                max_length, wanted, train.strings.size(), test.strings.size(), vocab.size(),
-                vocab.characters().size());
+    std::printf(
+        "task: does a string of 4..%zu letters contain '%c'? %zu training, %zu held-out "
+        "strings, vocabulary of %zu (pad, unk and %zu letters)\n",
+        max_length, wanted, train.strings.size(), test.strings.size(), vocab.size(),
+        vocab.characters().size());
 
     constexpr std::size_t V = 28;  // pad, unk, 26 letters
     if (vocab.size() > V) throw std::runtime_error("more than 26 letters in the training strings");
     using Bag = Sequential<Input<max_length>, Embedding<V, 16, data::vocabulary::pad>, Mean<0>,
                            Linear<1>, Sigmoid>;
-    using Recurrent = Sequential<Input<max_length>, Embedding<V, 16, data::vocabulary::pad>,
-                                 RNN<rnn_options{.hidden = 32, .output = rnn_output::last}>,
-                                 Linear<1>, Sigmoid>;
+    using Recurrent =
+        Sequential<Input<max_length>, Embedding<V, 16, data::vocabulary::pad>,
+                   RNN<rnn_options{.hidden = 32, .output = rnn_output::last}>, Linear<1>, Sigmoid>;
     const double bag = train_model<Bag>("bag_of_embeddings", vocab, train, test,
                                         data::pad_side::end, epochs, 1e-2, out);
-    const double rnn = train_model<Recurrent>("rnn", vocab, train, test, data::pad_side::start,
-                                              epochs, 5e-3, out);
+    const double rnn =
+        train_model<Recurrent>("rnn", vocab, train, test, data::pad_side::start, epochs, 5e-3, out);
     std::printf("\nheld-out accuracy: bag of embeddings %.2f%%, RNN %.2f%%\n", 100 * bag,
                 100 * rnn);
   } catch (const std::exception& error) {

@@ -57,8 +57,8 @@ BOOST_AUTO_TEST_SUITE(fit_loop)
 
 BOOST_AUTO_TEST_CASE(confusion_matrix_counts_and_heads) {
   metrics::confusion_matrix m(3);
-  m.add_batch({0.1f, 0.7f, 0.2f, /**/ 2.0f, 1.0f, 0.0f, /**/ 0.0f, 0.0f, 5.0f, /**/ 1, 3, 2},
-              {1, 1, 2, 2}, metrics::head::argmax);
+  m.add_batch(std::vector<float>{0.1f, 0.7f, 0.2f, /**/ 2, 1, 0, /**/ 0, 0, 5, /**/ 1, 3, 2},
+              std::vector<float>{1, 1, 2, 2}, metrics::head::argmax);
   BOOST_TEST(m.total() == 4u);
   BOOST_TEST(m.correct() == 2u);
   BOOST_TEST(m(1, 1) == 1u);
@@ -67,8 +67,12 @@ BOOST_AUTO_TEST_CASE(confusion_matrix_counts_and_heads) {
   BOOST_TEST(m(2, 1) == 1u);
   BOOST_TEST(m.accuracy() == 0.5);
   BOOST_TEST(m.format().find("accuracy 50.00% (2 of 4)") != std::string::npos);
-  BOOST_CHECK_THROW(m.add_batch({0, 1, 0}, {3.0f}, metrics::head::argmax), index_error);
-  BOOST_CHECK_THROW(m.add_batch({0, 1, 0}, {0.5f}, metrics::head::argmax), index_error);
+  BOOST_CHECK_THROW(
+      m.add_batch(std::vector<float>{0, 1, 0}, std::vector<float>{3.0f}, metrics::head::argmax),
+      index_error);
+  BOOST_CHECK_THROW(
+      m.add_batch(std::vector<float>{0, 1, 0}, std::vector<float>{0.5f}, metrics::head::argmax),
+      index_error);
 
   const float p = 0.4f, logit = 0.2f;  // a probability below 0.5, a logit above 0
   BOOST_TEST(metrics::predicted_class(&p, 1, metrics::head::probability) == 0u);
@@ -88,8 +92,9 @@ BOOST_AUTO_TEST_CASE(fit_learns_and_logs_every_epoch) {
   options.epochs = 3;
   options.out = &log;
   options.csv_log = output("blobs.csv");
-  options.callbacks = {callbacks::step_each_epoch(schedule),
-                       callbacks::save_each_epoch(net, output("blobs_{epoch}.safetensors").string())};
+  options.callbacks = {
+      callbacks::step_each_epoch(schedule),
+      callbacks::save_each_epoch(net, output("blobs_{epoch}.safetensors").string())};
   const history h = fit(net, loss::CrossEntropyLoss{}, opt, train_loader, test_loader, options);
 
   BOOST_REQUIRE(h.epochs.size() == 3u);
@@ -168,11 +173,10 @@ BOOST_AUTO_TEST_CASE(save_best_keeps_the_best_epoch) {
   fit_options options;
   options.epochs = 4;
   options.out = nullptr;
-  options.callbacks = {
-      callbacks::save_best(net, output("best.safetensors"), monitored::val_loss),
-      callback::after_epoch([&](const epoch_record&, fit_control&) {
-        weights.push_back(net.parameter("0.weight"));
-      })};
+  options.callbacks = {callbacks::save_best(net, output("best.safetensors"), monitored::val_loss),
+                       callback::after_epoch([&](const epoch_record&, fit_control&) {
+                         weights.push_back(net.parameter("0.weight"));
+                       })};
   const history h = fit(net, loss::CrossEntropyLoss{}, opt, loader, loader, options);
   std::size_t best = 0;
   for (std::size_t e = 1; e < h.epochs.size(); ++e)
@@ -210,11 +214,10 @@ BOOST_AUTO_TEST_CASE(an_unwritable_log_fails_before_training) {
   fit_options options;
   options.out = nullptr;
   options.csv_log = output("no-such-dir") / "log.csv";
-  BOOST_CHECK_EXCEPTION(fit(net, loss::CrossEntropyLoss{}, opt, loader, options), io_error,
-                        [](const io_error& e) {
-                          return std::string(e.what()).find("no-such-dir/log.csv") !=
-                                 std::string::npos;
-                        });
+  BOOST_CHECK_EXCEPTION(
+      fit(net, loss::CrossEntropyLoss{}, opt, loader, options), io_error, [](const io_error& e) {
+        return std::string(e.what()).find("no-such-dir/log.csv") != std::string::npos;
+      });
   BOOST_TEST(net.parameter("0.weight") == before, boost::test_tools::per_element());
 }
 

@@ -85,8 +85,7 @@ struct RandomHorizontalFlip {
     constexpr std::size_t W = In::dims[2];
     const bool flip = rng.uniform(0.0, 1.0) < p;
     for (std::size_t row = 0; row < In::size / W; ++row)
-      for (std::size_t x = 0; x < W; ++x)
-        out[row * W + x] = in[row * W + (flip ? W - 1 - x : x)];
+      for (std::size_t x = 0; x < W; ++x) out[row * W + x] = in[row * W + (flip ? W - 1 - x : x)];
   }
 };
 
@@ -106,12 +105,9 @@ struct RandomCrop {
     const long dy = shift(), dx = shift();
     for (std::size_t c = 0; c < In::dims[0]; ++c)
       for (std::size_t y = 0; y < H; ++y)
-        for (std::size_t x = 0; x < W; ++x) {
-          const long sy = long(y) + dy, sx = long(x) + dx;
-          out[(c * H + y) * W + x] = sy < 0 || sx < 0 || sy >= long(H) || sx >= long(W)
-                                         ? 0.0f
-                                         : in[(c * H + std::size_t(sy)) * W + std::size_t(sx)];
-        }
+        for (std::size_t x = 0; x < W; ++x)  // whole-pixel positions: nearest is exact
+          out[(c * H + y) * W + x] = detail::sample<H, W>(
+              in + c * H * W, double(long(x) + dx), double(long(y) + dy), interpolation::nearest);
   }
 };
 
@@ -226,7 +222,8 @@ struct Compose {
     if constexpr (I + 1 == sizeof...(Ts)) {
       std::get<I>(steps).template apply<In>(in, out, rng);
     } else {
-      std::vector<float> between(Next::size);
+      // One buffer per step and thread, reused: no allocation per sample.
+      thread_local std::vector<float> between(Next::size);
       std::get<I>(steps).template apply<In>(in, between.data(), rng);
       apply_from<I + 1, Next>(between.data(), out, rng);
     }
@@ -245,12 +242,14 @@ class Transformed {
   Transformed(const D& base, Transform transform, std::uint64_t seed = 0)
       : base_(&base), transform_(std::move(transform)), seed_(seed) {}
   Transformed(const Transformed& other)
-      : base_(other.base_), transform_(other.transform_), seed_(other.seed_),
+      : base_(other.base_),
+        transform_(other.transform_),
+        seed_(other.seed_),
         draws_(other.draws_.load()) {}
 
   std::size_t size() const { return base_->size(); }
   float get(std::size_t i, float* features) const {
-    std::vector<float> raw(D::input_shape::size);
+    thread_local std::vector<float> raw(D::input_shape::size);  // reused: no allocation per sample
     const float target = base_->get(i, raw.data());
     Generator rng(mix64(seed_ ^ mix64(draws_.fetch_add(1) + 1)));
     transform_.template apply<typename D::input_shape>(raw.data(), features, rng);

@@ -2,7 +2,8 @@
 //
 //   ctnn::fit(net, loss, opt, train, validation,
 //             {.epochs = 20, .callbacks = {callbacks::early_stopping({.patience = 3}),
-//                                          callbacks::save_each_epoch(net, "lenet_{epoch}.safetensors"),
+//                                          callbacks::save_each_epoch(net,
+//                                          "lenet_{epoch}.safetensors"),
 //                                          callbacks::step_each_epoch(scheduler)}});
 //
 // A callback is two optional functions; any lambda can be one.
@@ -36,10 +37,14 @@ enum class monitored { val_loss, val_accuracy, train_loss, train_accuracy };
 
 inline double value_of(const epoch_record& r, monitored m) {
   switch (m) {
-    case monitored::val_loss: return r.val_loss;
-    case monitored::val_accuracy: return r.val_accuracy;
-    case monitored::train_loss: return r.train_loss;
-    default: return r.train_accuracy;
+    case monitored::val_loss:
+      return r.val_loss;
+    case monitored::val_accuracy:
+      return r.val_accuracy;
+    case monitored::train_loss:
+      return r.train_loss;
+    default:
+      return r.train_accuracy;
   }
 }
 inline bool higher_is_better(monitored m) {
@@ -80,9 +85,9 @@ inline callback early_stopping(early_stopping_options o = {}) {
   return callback::after_epoch([o, s](const epoch_record& r, fit_control& control) {
     const double v = value_of(r, o.monitor);
     if (std::isnan(v)) return;
-    const bool better = std::isnan(s->best) ||
-                        (higher_is_better(o.monitor) ? v > s->best + o.min_delta
-                                                     : v < s->best - o.min_delta);
+    const bool better =
+        std::isnan(s->best) ||
+        (higher_is_better(o.monitor) ? v > s->best + o.min_delta : v < s->best - o.min_delta);
     if (better) {
       s->best = v;
       s->waited = 0;
@@ -128,7 +133,8 @@ callback save_best(const Net& net, std::filesystem::path path,
 // each batch (OneCycleLR), as PyTorch's loops call scheduler.step().
 template <class Scheduler>
 callback step_each_epoch(Scheduler& scheduler) {
-  return callback::after_epoch([&scheduler](const epoch_record&, fit_control&) { scheduler.step(); });
+  return callback::after_epoch(
+      [&scheduler](const epoch_record&, fit_control&) { scheduler.step(); });
 }
 template <class Scheduler>
 callback step_each_batch(Scheduler& scheduler) {

@@ -35,7 +35,7 @@ namespace ctnn {
 
 struct fit_options {
   std::size_t epochs = 1;
-  metrics::head head = metrics::head::automatic;  // how accuracy reads the outputs
+  metrics::head head = metrics::head::automatic;      // how accuracy reads the outputs
   progress_mode progress = progress_mode::automatic;  // a bar on a terminal, else lines
   std::ostream* out = &std::cout;                     // progress and summaries; nullptr: quiet
   std::filesystem::path csv_log;                      // one row per epoch; empty: none
@@ -71,15 +71,14 @@ class epoch_tally {
   template <class Prediction, class Target>
   void add_predictions(const Prediction& prediction, const Target& target) {
     if (head_ == metrics::head::none) return;
-    const std::vector<float> outputs = as_floats(prediction.to_host());
-    const std::vector<float> targets = as_floats(target.to_host());
+    const auto targets = target.to_host();
     if (head_ == metrics::head::automatic)
-      for (float t : targets)
+      for (const auto t : targets)
         if (!(t >= 0) || t != std::floor(t) || std::size_t(t) >= confusion_.classes()) {
           head_ = metrics::head::none;  // not a classifier's targets
           return;
         }
-    confusion_.add_batch(outputs, targets, head_);
+    confusion_.add_batch(prediction.to_host(), targets, head_);
   }
 
   double loss() const { return samples_ ? loss_sum_ / double(samples_) : 0.0; }
@@ -92,12 +91,6 @@ class epoch_tally {
   const metrics::confusion_matrix& confusion() const { return confusion_; }
 
  private:
-  template <class V>
-  static std::vector<float> as_floats(const V& v) {
-    std::vector<float> out(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) out[i] = float(v[i]);
-    return out;
-  }
   metrics::head head_;
   metrics::confusion_matrix confusion_;
   double loss_sum_ = 0;
@@ -112,8 +105,8 @@ inline std::string percent(double fraction) {
 
 inline std::string summary_line(const epoch_record& r, std::size_t epochs) {
   std::ostringstream s;
-  s << "epoch " << r.epoch << '/' << epochs << ": train loss " << std::fixed
-    << std::setprecision(4) << r.train_loss;
+  s << "epoch " << r.epoch << '/' << epochs << ": train loss " << std::fixed << std::setprecision(4)
+    << r.train_loss;
   if (!std::isnan(r.train_accuracy)) s << " acc " << percent(r.train_accuracy);
   if (!std::isnan(r.val_loss)) s << " | val loss " << std::setprecision(4) << r.val_loss;
   if (!std::isnan(r.val_accuracy)) s << " acc " << percent(r.val_accuracy);
@@ -156,8 +149,10 @@ struct no_validation {};
 
 template <class Opt>
 double current_lr(const Opt& opt) {
-  if constexpr (requires { opt.lr(); }) return double(opt.lr());
-  else return std::numeric_limits<double>::quiet_NaN();
+  if constexpr (requires { opt.lr(); })
+    return double(opt.lr());
+  else
+    return std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace detail
@@ -201,10 +196,9 @@ history fit(Net& net, const Loss& loss, Opt& opt, Loader& train, Validation& val
     for (const auto& batch : train) {
       double value = 0;
       try {
-        value = double(train_step(net, loss, opt, batch.input, batch.target,
-                                  [&](const auto& prediction) {
-                                    tally.add_predictions(prediction, batch.target);
-                                  }));
+        value = double(train_step(
+            net, loss, opt, batch.input, batch.target,
+            [&](const auto& prediction) { tally.add_predictions(prediction, batch.target); }));
       } catch (const numeric_error& error) {
         throw numeric_error("ctnn::fit: epoch " + std::to_string(e) + ", batch " +
                             std::to_string(done + 1) + ": " + error.what());
@@ -223,7 +217,8 @@ history fit(Net& net, const Loss& loss, Opt& opt, Loader& train, Validation& val
       r.val_accuracy = v.accuracy;
     }
     r.seconds = bar.seconds();
-    if (mode != progress_mode::none) out << detail::summary_line(r, options.epochs) << '\n' << std::flush;
+    if (mode != progress_mode::none)
+      out << detail::summary_line(r, options.epochs) << '\n' << std::flush;
     csv.add(r);
     h.epochs.push_back(r);
     fit_control control;

@@ -23,21 +23,28 @@ namespace ctnn::metrics {
 enum class head { automatic, argmax, probability, logit, none };
 
 // The class predicted by one sample's `count` outputs.
-inline std::size_t predicted_class(const float* outputs, std::size_t count, head kind) {
+template <class V>
+std::size_t predicted_class(const V* outputs, std::size_t count, head kind) {
   if (kind == head::automatic) kind = count > 1 ? head::argmax : head::probability;
   switch (kind) {
-    case head::probability: return outputs[0] >= 0.5f ? 1 : 0;
-    case head::logit: return outputs[0] >= 0.0f ? 1 : 0;
-    default: return std::size_t(std::max_element(outputs, outputs + count) - outputs);
+    case head::probability:
+      return outputs[0] >= V(0.5) ? 1 : 0;
+    case head::logit:
+      return outputs[0] >= V(0) ? 1 : 0;
+    default:
+      return std::size_t(std::max_element(outputs, outputs + count) - outputs);
   }
 }
 
 // Classes known from the head: C for argmax, 2 for one output.
-inline std::size_t class_count(std::size_t outputs) { return outputs > 1 ? outputs : 2; }
+inline std::size_t class_count(std::size_t outputs) {
+  return outputs > 1 ? outputs : 2;
+}
 
 class confusion_matrix {
  public:
-  explicit confusion_matrix(std::size_t classes = 0) : classes_(classes), counts_(classes * classes) {}
+  explicit confusion_matrix(std::size_t classes = 0)
+      : classes_(classes), counts_(classes * classes) {}
 
   std::size_t classes() const { return classes_; }
   std::size_t total() const { return total_; }
@@ -58,12 +65,12 @@ class confusion_matrix {
   }
 
   // Every sample of a batch: `outputs` holds batch rows of `per_sample` values, `targets` the
-  // class of each row (as floats, the loader's targets).
-  void add_batch(const std::vector<float>& outputs, const std::vector<float>& targets,
-                 head kind) {
+  // class of each row (as values of the network's type, the loader's targets).
+  template <class V>
+  void add_batch(const std::vector<V>& outputs, const std::vector<V>& targets, head kind) {
     const std::size_t per_sample = targets.empty() ? 0 : outputs.size() / targets.size();
     for (std::size_t b = 0; b < targets.size(); ++b) {
-      const float t = targets[b];
+      const double t = double(targets[b]);
       if (!(t >= 0) || t != std::floor(t))
         throw index_error("ctnn::metrics::confusion_matrix: target " + std::to_string(t) +
                           " of a classifier is not a class index");
@@ -84,8 +91,8 @@ class confusion_matrix {
       for (std::size_t p = 0; p < classes_; ++p) s << std::setw(7) << (*this)(t, p);
       s << '\n';
     }
-    s << "accuracy " << std::fixed << std::setprecision(2) << 100 * accuracy() << "% ("
-      << correct_ << " of " << total_ << ")\n";
+    s << "accuracy " << std::fixed << std::setprecision(2) << 100 * accuracy() << "% (" << correct_
+      << " of " << total_ << ")\n";
     return s.str();
   }
 

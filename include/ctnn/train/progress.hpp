@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
-#include <iostream>
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -20,7 +20,11 @@ namespace ctnn {
 enum class progress_mode { automatic, bar, lines, none };
 
 // Whether `out` is the standard output or error and that is a terminal.
-inline bool is_terminal(const std::ostream& out);
+inline bool is_terminal(const std::ostream& out) {
+  if (out.rdbuf() == std::cout.rdbuf()) return ::isatty(STDOUT_FILENO) != 0;
+  if (out.rdbuf() == std::cerr.rdbuf()) return ::isatty(STDERR_FILENO) != 0;
+  return false;
+}
 
 class progress_bar {
  public:
@@ -28,10 +32,15 @@ class progress_bar {
 
   progress_bar(std::ostream& out, progress_mode mode, std::size_t epoch, std::size_t epochs,
                std::size_t batches)
-      : out_(&out), mode_(mode == progress_mode::automatic
-                              ? (is_terminal(out) ? progress_mode::bar : progress_mode::lines)
-                              : mode),
-        epoch_(epoch), epochs_(epochs), batches_(batches), start_(clock::now()), last_(start_) {}
+      : out_(&out),
+        mode_(mode == progress_mode::automatic
+                  ? (is_terminal(out) ? progress_mode::bar : progress_mode::lines)
+                  : mode),
+        epoch_(epoch),
+        epochs_(epochs),
+        batches_(batches),
+        start_(clock::now()),
+        last_(start_) {}
 
   // After batch `done` (1-based) with the running mean loss.
   void update(std::size_t done, double mean_loss) {
@@ -64,16 +73,18 @@ class progress_bar {
       s << '[' << std::string(filled, '=') << (filled < width ? ">" : "")
         << std::string(filled < width ? width - filled - 1 : 0, ' ') << "] ";
     }
-    s << done << '/' << batches_ << std::fixed << std::setprecision(1) << "  " << rate
-      << " batch/s" << std::setprecision(4) << "  loss " << mean_loss << "  "
+    s << done << '/' << batches_ << std::fixed << std::setprecision(1) << "  " << rate << " batch/s"
+      << std::setprecision(4) << "  loss " << mean_loss << "  "
       << (done == batches_ ? "took " + clock_time(elapsed) : "ETA " + clock_time(eta));
     return s.str();
   }
   static std::string clock_time(double seconds) {
     const long s = long(seconds + 0.5);
     std::ostringstream t;
-    if (s >= 3600) t << s / 3600 << ':' << std::setw(2) << std::setfill('0') << (s / 60) % 60;
-    else t << s / 60;
+    if (s >= 3600)
+      t << s / 3600 << ':' << std::setw(2) << std::setfill('0') << (s / 60) % 60;
+    else
+      t << s / 60;
     t << ':' << std::setw(2) << std::setfill('0') << s % 60;
     return t.str();
   }
@@ -83,11 +94,5 @@ class progress_bar {
   std::size_t epoch_, epochs_, batches_;
   clock::time_point start_, last_;
 };
-
-inline bool is_terminal(const std::ostream& out) {
-  if (out.rdbuf() == std::cout.rdbuf()) return ::isatty(STDOUT_FILENO) != 0;
-  if (out.rdbuf() == std::cerr.rdbuf()) return ::isatty(STDERR_FILENO) != 0;
-  return false;
-}
 
 }  // namespace ctnn
