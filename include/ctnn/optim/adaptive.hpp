@@ -63,7 +63,7 @@ struct rmsprop_rule {
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& c) {
+                                      const options& o, const std::array<double, 2>& /*constants*/) {
     using std::sqrt;
     const T grad = g[i] + T(o.weight_decay) * p[i];
     T& sq = s[0][i];
@@ -102,7 +102,7 @@ struct adadelta_rule {
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
   template <class T>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& c) {
+                                      const options& o, const std::array<double, 2>& /*constants*/) {
     using std::sqrt;
     const T grad = g[i] + T(o.weight_decay) * p[i];
     T& sq = s[0][i];

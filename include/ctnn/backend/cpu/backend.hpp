@@ -1,5 +1,6 @@
-// The CPU backend: xtensor containers on the heap, xtensor expressions for every elementwise pass
-// and reduction (one pass per composed functor), xsimd kernels for matrix products.
+// The CPU backend: xtensor containers on the heap, xtensor expressions for elementwise passes and
+// reductions (one pass per composed functor), plain loops where a row vector repeats over rows,
+// xsimd kernels for matrix products (gemm.hpp).
 // This is the only header of ctnn that includes xtensor.
 #pragma once
 
@@ -62,19 +63,21 @@ struct backend<policy::cpu> {
     xt::noalias(o) = xt::make_lambda_xfunction(std::move(f), view(in, n)...);
   }
 
-  // The row vector broadcasts over the rows, as numpy and xtensor broadcast a trailing axis.
+  // The row vector repeats over the rows. Plain loops: xtensor's broadcasting assignment steps
+  // through a multi-index per element, several times slower than this for bias and activation.
   template <class F, class T, class... In>
   static void map_rows(std::size_t rows, std::size_t cols, F f, T* out, const T* row,
                        const In*... in) {
-    auto o = view(out, rows, cols);
-    xt::noalias(o) =
-        xt::make_lambda_xfunction(std::move(f), view(in, rows, cols)..., view(row, cols));
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t base = r * cols;
+      for (std::size_t c = 0; c < cols; ++c) out[base + c] = f(in[base + c]..., row[c]);
+    }
   }
 
   template <class T>
   static void sum_rows(std::size_t rows, std::size_t cols, const T* in, T* out) {
-    auto o = view(out, cols);
-    o += xt::sum(view(in, rows, cols), {0}, xt::evaluation_strategy::immediate);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) out[c] += in[r * cols + c];
   }
 
   template <class F, class T, class... In>

@@ -1,0 +1,120 @@
+// The CPU matrix-product kernels against a naive triple loop in double, at the odd sizes that
+// reach every edge: m = 1..4 (the few-rows kernels), sizes that are not multiples of the register
+// tile (3, 17, 33), k past one cache block, all four transposes, alpha and beta, float and double,
+// on one thread and on two.
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/ctnn.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ctnn::transpose;
+
+template <class T>
+std::vector<T> random_matrix(std::size_t n, std::uint64_t seed) {
+  ctnn::Generator rng(seed);
+  std::vector<T> v(n);
+  for (auto& e : v) e = static_cast<T>(rng.uniform(-1, 1));
+  return v;
+}
+
+// C = alpha op(A) op(B) + beta C, in double, with none of the kernels' structure.
+template <class T>
+std::vector<double> naive_gemm(transpose ta, transpose tb, std::size_t m, std::size_t n,
+                               std::size_t k, double alpha, const std::vector<T>& a,
+                               const std::vector<T>& b, double beta, const std::vector<T>& c) {
+  std::vector<double> out(m * n);
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = 0;
+      for (std::size_t p = 0; p < k; ++p) {
+        const double x = ta == transpose::yes ? a[p * m + i] : a[i * k + p];
+        const double y = tb == transpose::yes ? b[j * k + p] : b[p * n + j];
+        s += x * y;
+      }
+      out[i * n + j] = alpha * s + beta * c[i * n + j];
+    }
+  return out;
+}
+
+template <class T>
+void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
+                 const std::vector<std::size_t>& ns, const std::vector<std::size_t>& ks) {
+  ctnn::set_num_threads(threads);
+  // float sums of up to ~600 products of numbers in [-1, 1]; the bound leaves room for a
+  // different summation order, not for a wrong element.
+  const double tolerance = std::is_same_v<T, float> ? 2e-5 : 1e-12;
+  std::uint64_t seed = 1;
+  for (auto m : ms)
+    for (auto n : ns)
+      for (auto k : ks)
+        for (auto ta : {transpose::no, transpose::yes})
+          for (auto tb : {transpose::no, transpose::yes})
+            for (auto [alpha, beta] : {std::pair{1.0, 0.0}, std::pair{0.5, 1.0}, std::pair{-1.5, 0.25}}) {
+              const auto a = random_matrix<T>(m * k, ++seed);
+              const auto b = random_matrix<T>(k * n, ++seed);
+              auto c = random_matrix<T>(m * n, ++seed);
+              const auto want = naive_gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+              ctnn::cpu::gemm(ta, tb, m, n, k, T(alpha), a.data(), b.data(), T(beta), c.data());
+              double worst = 0;
+              for (std::size_t i = 0; i < m * n; ++i)
+                worst = std::max(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+              BOOST_TEST(worst <= tolerance * std::max<double>(1, std::sqrt(double(k))),
+                         "m " << m << " n " << n << " k " << k << " ta " << int(ta) << " tb "
+                              << int(tb) << " alpha " << alpha << " beta " << beta << " threads "
+                              << threads << ": error " << worst);
+            }
+  ctnn::set_num_threads(0);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(kernels)
+
+BOOST_AUTO_TEST_CASE(gemm_few_rows_and_odd_sizes) {
+  const std::vector<std::size_t> ms{1, 2, 3, 4, 5, 17, 33};
+  const std::vector<std::size_t> ns{1, 3, 17, 33, 70};
+  const std::vector<std::size_t> ks{1, 3, 17, 300};
+  check_sizes<float>(1, ms, ns, ks);
+  check_sizes<double>(1, ms, ns, ks);
+}
+
+// Past one cache block in every direction (KC = 256, MC and NC a few hundred), and large enough
+// to be split over two threads.
+BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
+  for (std::size_t threads : {1, 2}) {
+    check_sizes<float>(threads, {33, 261}, {1, 517}, {513});
+    check_sizes<double>(threads, {261}, {33, 517}, {300});
+  }
+}
+
+// beta == 0 overwrites C: NaN already in C does not survive, as in BLAS.
+BOOST_AUTO_TEST_CASE(gemm_beta_zero_ignores_nan) {
+  for (std::size_t m : {1, 33}) {
+    const std::size_t n = 17, k = 9;
+    const auto a = random_matrix<float>(m * k, 3), b = random_matrix<float>(k * n, 4);
+    std::vector<float> c(m * n, std::nanf(""));
+    ctnn::cpu::gemm(transpose::no, transpose::no, m, n, k, 1.0f, a.data(), b.data(), 0.0f,
+                    c.data());
+    BOOST_TEST(std::none_of(c.begin(), c.end(), [](float v) { return std::isnan(v); }));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
+  ctnn::set_num_threads(3);
+#if defined(_OPENMP)
+  BOOST_TEST(ctnn::get_num_threads() == 3u);
+#else
+  BOOST_TEST(ctnn::get_num_threads() == 1u);
+#endif
+  ctnn::set_num_threads(0);
+  BOOST_TEST(ctnn::get_num_threads() >= 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
