@@ -45,6 +45,14 @@ class Tensor {
   Tensor(std::size_t batch, std::initializer_list<T> host)
       : Tensor(batch, std::span<const T>(host.begin(), host.size())) {}
 
+  // Makes room for `batch` samples, reusing the storage when the batch is unchanged (the values
+  // are then left as they were; new storage is zero-filled). For buffers reused across steps.
+  void resize(std::size_t batch) {
+    if (batch == batch_) return;
+    data_ = backend<P>::template allocate<T>(batch * S::size);
+    batch_ = batch;
+  }
+
   std::size_t batch() const { return batch_; }
   std::size_t size() const { return batch_ * S::size; }
   T* data() { return backend<P>::data(data_); }

@@ -174,6 +174,15 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
   // Training forward: records every boundary for backward.
   template <class X>
   output_tensor forward(const X& x) {
+    output_tensor y;
+    forward(x, y);
+    return y;
+  }
+
+  // The same into y, which is resized only when the batch changes: with the workspace kept from
+  // the last call, a step of the same batch allocates nothing.
+  template <class X>
+  void forward(const X& x, output_tensor& y) {
     check_input<X>();
     const std::size_t batch = x.batch();
     if (batch != recorded_batch_) {
@@ -188,9 +197,8 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     a.update_buffers = B::data(buffers_);
     body::template forward<P>(a);
     has_record_ = true;
-    output_tensor y(batch);
+    y.resize(batch);
     B::copy(a.y, y.size(), y.data());
-    return y;
   }
 
   // Reverse pass from dL/dy, for the batch recorded by the last forward. Gradients accumulate.
@@ -198,27 +206,43 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
 
   // The same, and also dL/dx.
   void backward(const output_tensor& dy, input_tensor& dx) {
-    dx = input_tensor(dy.batch());
+    dx.resize(dy.batch());
+    B::fill(dx.data(), dx.size(), T(0));  // some layers accumulate into dx
     backward_impl(dy, dx.data());
   }
 
-  // Inference: keeps nothing, safe from several threads on a const network.
+  // Inference: keeps nothing in the network, safe from several threads on a const network.
   template <class X>
   output_tensor operator()(const X& x) const {
+    output_tensor y;
+    (*this)(x, y);
+    return y;
+  }
+
+  // The same into y, resized only when the batch changes. The layers' scratch memory is per
+  // thread and kept, so repeated calls allocate nothing.
+  template <class X>
+  void operator()(const X& x, output_tensor& y) const {
     check_input<X>();
     const std::size_t batch = x.batch();
-    output_tensor y(batch);
-    vector_type scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+    y.resize(batch);
     layer_pass<T> a;
     a.batch = batch;
     a.x = x.data();
     a.y = y.data();
     a.params = B::data(params_);
     a.buffers = B::data(buffers_);
-    a.scratch = B::data(scratch);
     a.training = false;
-    body::template forward<P>(a);
-    return y;
+    if constexpr (body::scratch_per_sample == 0) {
+      body::template forward<P>(a);
+    } else if constexpr (std::is_same_v<P, policy::cpu>) {
+      a.scratch = inference_scratch(batch);
+      body::template forward<P>(a);
+    } else {  // device memory is not kept in thread_local storage, which outlives the runtime
+      vector_type scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+      a.scratch = B::data(scratch);
+      body::template forward<P>(a);
+    }
   }
   template <class X>
   output_tensor predict(const X& x) const {
@@ -368,6 +392,18 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
         check::all_ok<check::value_type_matches<T, typename X::value_type>,
                       check::policy_matches<P, typename X::policy_type>,
                       check::input_shape_matches<input_shape, typename X::shape_type>>;
+  }
+
+  // Scratch for inference on the CPU, one per thread and network type, grown to the largest batch
+  // seen.
+  static T* inference_scratch(std::size_t batch) {
+    thread_local vector_type scratch = B::template allocate<T>(0);
+    thread_local std::size_t capacity = 0;
+    if (capacity < batch) {
+      scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+      capacity = batch;
+    }
+    return B::data(scratch);
   }
 
   // The pass over the recorded workspace: [x | y | body's saved region].
