@@ -49,49 +49,80 @@ struct conv2d_options {
 
 namespace conv_kernels {
 
-// col[b][(c * KH + kh) * KW + kw][oh * OW + ow] = x[b][c][ih][iw], or 0 in the padding.
+// The output columns [begin, end) whose input column ow * stride + k * dilation - pad lies inside
+// [0, width): the rest read the padding.
+template <window_geometry G>
+struct inside_columns {
+  std::size_t begin, end;
+  CTNN_HOST_DEVICE constexpr explicit inside_columns(std::size_t k) : begin(0), end(0) {
+    const long offset = long(k * G.dilation_w) - long(G.pad_w), stride = long(G.stride_w);
+    const long first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    const long past = (long(G.width) - offset + stride - 1) / stride;  // first ow with iw >= width
+    const long out = long(G.out_w());
+    begin = std::size_t(first < out ? first : out);
+    end = past <= long(begin) ? begin : std::size_t(past < out ? past : out);
+  }
+};
+
+// col[b][(c * KH + kh) * KW + kw][oh * OW + ow] = x[b][c][ih][iw], or 0 in the padding. One call
+// fills one row (b, kernel row r, oh) of OW entries: a strided copy of one input row between
+// zeros, with no per-element index arithmetic.
 template <window_geometry G, class T>
 struct Im2col {
   const T* x;
   T* col;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    constexpr std::size_t plane = G.out_plane(), rows = G.channels * G.kernel_size();
-    const std::size_t p = i % plane, r = (i / plane) % rows, b = i / (plane * rows);
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = (b * rows + r) * OH + oh
+    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), rows = G.channels * G.kernel_size();
+    const std::size_t oh = i % OH, r = (i / OH) % rows, b = i / (OH * rows);
     const std::size_t c = r / G.kernel_size(), kh = (r / G.kernel_w) % G.kernel_h,
                       kw = r % G.kernel_w;
-    const long ih = G.in_row(p / G.out_w(), kh), iw = G.in_col(p % G.out_w(), kw);
-    const bool inside = ih >= 0 && iw >= 0 && ih < long(G.height) && iw < long(G.width);
-    col[i] =
-        inside ? x[((b * G.channels + c) * G.height + std::size_t(ih)) * G.width + std::size_t(iw)]
-               : T(0);
+    T* out = col + i * OW;
+    const long ih = G.in_row(oh, kh);
+    if (ih < 0 || ih >= long(G.height)) {
+      for (std::size_t ow = 0; ow < OW; ++ow) out[ow] = T(0);
+      return;
+    }
+    const T* in = x + ((b * G.channels + c) * G.height + std::size_t(ih)) * G.width;
+    const inside_columns<G> cols(kw);
+    const long shift = long(kw * G.dilation_w) - long(G.pad_w);
+    for (std::size_t ow = 0; ow < cols.begin; ++ow) out[ow] = T(0);
+    if constexpr (G.stride_w == 1) {  // a plain copy, which the compiler vectorises
+      const T* src = in + std::ptrdiff_t(shift);
+      for (std::size_t ow = cols.begin; ow < cols.end; ++ow) out[ow] = src[ow];
+    } else {
+      for (std::size_t ow = cols.begin; ow < cols.end; ++ow)
+        out[ow] = in[std::size_t(long(ow * G.stride_w) + shift)];
+    }
+    for (std::size_t ow = cols.end; ow < OW; ++ow) out[ow] = T(0);
   }
 };
 
 // dx[b][c][h][w] = sum of the column entries that read x[b][c][h][w] (the adjoint of Im2col).
+// One call owns one input row (b, c, h) and adds into it every column row that read it, so rows
+// run in parallel without atomics.
 template <window_geometry G, class T>
 struct Col2im {
   const T* dcol;
   T* dx;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    constexpr std::size_t plane = G.out_plane(), rows = G.channels * G.kernel_size();
-    const std::size_t w = i % G.width, h = (i / G.width) % G.height;
-    const std::size_t c = (i / G.in_plane()) % G.channels, b = i / (G.in_plane() * G.channels);
-    T sum(0);
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = (b * C + c) * H + h
+    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), rows = G.channels * G.kernel_size();
+    const std::size_t h = i % G.height, c = (i / G.height) % G.channels,
+                      b = i / (G.height * G.channels);
+    T* out = dx + i * G.width;
+    for (std::size_t w = 0; w < G.width; ++w) out[w] = T(0);
     for (std::size_t kh = 0; kh < G.kernel_h; ++kh) {
       const long th = long(h + G.pad_h) - long(kh * G.dilation_h);
-      if (th < 0 || th % long(G.stride_h) != 0 || th / long(G.stride_h) >= long(G.out_h()))
-        continue;
+      if (th < 0 || th % long(G.stride_h) != 0 || th / long(G.stride_h) >= long(OH)) continue;
+      const std::size_t oh = std::size_t(th / long(G.stride_h));
       for (std::size_t kw = 0; kw < G.kernel_w; ++kw) {
-        const long tw = long(w + G.pad_w) - long(kw * G.dilation_w);
-        if (tw < 0 || tw % long(G.stride_w) != 0 || tw / long(G.stride_w) >= long(G.out_w()))
-          continue;
         const std::size_t row = (c * G.kernel_h + kh) * G.kernel_w + kw;
-        const std::size_t pos =
-            std::size_t(th / long(G.stride_h)) * G.out_w() + std::size_t(tw / long(G.stride_w));
-        sum += dcol[(b * rows + row) * plane + pos];
+        const T* src = dcol + ((b * rows + row) * OH + oh) * OW;
+        const inside_columns<G> cols(kw);
+        const long shift = long(kw * G.dilation_w) - long(G.pad_w);
+        for (std::size_t ow = cols.begin; ow < cols.end; ++ow)
+          out[std::size_t(long(ow * G.stride_w) + shift)] += src[ow];
       }
     }
-    dx[i] = sum;
   }
 };
 
@@ -211,7 +242,7 @@ struct conv_layer {
     constexpr std::size_t rows = G.channels * G.kernel_size(), rows_g = rows / groups,
                           out_g = O.out / groups;
     T* col = a.saved ? a.saved : a.scratch;
-    B::for_each(a.batch * rows * plane, conv_kernels::Im2col<G, T>{a.x, col});
+    B::for_each(a.batch * rows * G.out_h(), conv_kernels::Im2col<G, T>{a.x, col});
     T* pre = a.pre ? a.pre : a.y;
     for (std::size_t b = 0; b < a.batch; ++b)
       for (std::size_t g = 0; g < groups; ++g)
@@ -258,7 +289,7 @@ struct conv_layer {
           B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
                   a.params + g * out_g * rows_g, dz + (b * O.out + g * out_g) * plane, T(0),
                   dcol + (b * rows + g * rows_g) * plane);
-      B::for_each(a.batch * G.channels * G.in_plane(), conv_kernels::Col2im<G, T>{dcol, a.dx});
+      B::for_each(a.batch * G.channels * G.height, conv_kernels::Col2im<G, T>{dcol, a.dx});
     }
   }
 };

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
@@ -96,6 +97,21 @@ struct MaxBackward {
         if (window_argmax<G>(in, std::size_t(oh), std::size_t(ow)) == idx)
           sum += grad[oh * long(G.out_w()) + ow];
     dx[i] = sum;
+  }
+};
+
+// The same when windows do not overlap (stride >= kernel, MaxPool2d's default): each input is in
+// at most one window, so each window writes its gradient to its own argmax, once per output
+// rather than a search of every window per input. dx must be zero beforehand.
+template <window_geometry G, class T>
+struct MaxBackwardDisjoint {
+  const T* x;
+  const T* dy;
+  T* dx;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    const std::size_t p = i % G.out_plane(), plane = i / G.out_plane();
+    const T* in = x + plane * G.in_plane();
+    dx[plane * G.in_plane() + window_argmax<G>(in, p / G.out_w(), p % G.out_w())] = dy[i];
   }
 };
 
@@ -228,7 +244,12 @@ struct pool_layer : ctnn::no_parameters {
     constexpr window_geometry G = geometry<In>;
     if (!a.dx) return;
     const std::size_t n = a.batch * G.channels * G.in_plane();
-    if constexpr (NeedsInput) {
+    constexpr bool disjoint = G.stride_h >= G.kernel_h && G.stride_w >= G.kernel_w;
+    if constexpr (std::is_same_v<Backward<G, T>, pool_kernels::MaxBackward<G, T>> && disjoint) {
+      backend<P>::fill(a.dx, n, T(0));
+      backend<P>::for_each(a.batch * G.channels * G.out_plane(),
+                           pool_kernels::MaxBackwardDisjoint<G, T>{a.x, a.dy, a.dx});
+    } else if constexpr (NeedsInput) {
       backend<P>::for_each(n, Backward<G, T>{a.x, a.dy, a.dx});
     } else {
       backend<P>::for_each(n, Backward<G, T>{a.dy, a.dx});
