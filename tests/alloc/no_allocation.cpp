@@ -11,6 +11,9 @@
 #include <utility>
 #include <vector>
 
+// The replacements pair malloc/aligned_alloc with free, which GCC cannot see through.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace {
 std::atomic<long> allocations{0};
 }

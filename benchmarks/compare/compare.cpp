@@ -1,0 +1,146 @@
+// The comparison program: every case on ctnn and on each peer found at build time (LibTorch,
+// dlib, OpenBLAS), at 1 and 2 threads, as Google Benchmark runs with repetitions in random
+// interleaving; then a table of the medians and of ctnn's speed-up over each peer, with the
+// issue's targets. Options are Google Benchmark's (the defaults below come first, so any given on
+// the command line win); `--benchmark_filter=mlp` runs a subset.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cases.hpp"
+
+namespace {
+
+// Medians in seconds per iteration, by "<case>/<peer>/threads:<n>".
+class median_collector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> seconds;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& run : runs) {
+      // The median of the repetitions; a single run stands for itself (--benchmark_repetitions=1).
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+      if (median || single)
+        seconds[run.run_name.function_name] =
+            run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+struct target {
+  const char* peer;
+  double speedup;  // ctnn's time over the peer's at most 1 / speedup
+};
+
+struct case_row {
+  const char* name;
+  std::vector<target> targets;  // single thread
+};
+
+const std::vector<case_row> rows = {
+    {"mlp_infer_b1", {{"libtorch", 15}, {"dlib", 8}}},
+    {"mlp_infer_b64", {{"libtorch", 1.4}}},
+    {"mlp_train_b32", {{"libtorch", 5}}},
+    {"tiny_mlp_infer_b2", {{"dlib", 4}}},
+    {"lenet_infer_b1", {{"dlib", 4}}},
+    {"lenet_train_b32", {{"libtorch", 3}}},
+    {"rnn_infer", {{"libtorch", 30}}},
+    {"linear_large", {{"openblas", 0.9}}},
+};
+const char* const peers[] = {"libtorch", "dlib", "openblas"};
+
+std::optional<double> median(const median_collector& c, const std::string& case_name,
+                             const char* peer, int threads) {
+  const auto it = c.seconds.find(compare::benchmark_name(case_name, peer, threads));
+  if (it == c.seconds.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string cell(std::optional<double> seconds) {
+  if (!seconds) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", *seconds * 1e6);
+  return buf;
+}
+
+void print_table(const median_collector& c) {
+  std::printf("\n## ctnn against its peers: medians, microseconds per iteration; speed-up = peer / ctnn\n\n");
+  std::printf("| case | threads | ctnn | LibTorch | dlib | OpenBLAS | vs LibTorch | vs dlib | vs OpenBLAS | target (1 thread) |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const auto& row : rows)
+    for (int t : compare::thread_counts) {
+      const auto mine = median(c, row.name, "ctnn", t);
+      if (!mine) continue;
+      std::string line = "| " + std::string(row.name) + " | " + std::to_string(t) + " | " + cell(mine);
+      for (const char* peer : peers) line += " | " + cell(median(c, row.name, peer, t));
+      for (const char* peer : peers) {
+        const auto theirs = median(c, row.name, peer, t);
+        char buf[32] = "-";
+        if (theirs) std::snprintf(buf, sizeof buf, "%.2fx", *theirs / *mine);
+        line += " | " + std::string(buf);
+      }
+      std::string verdict;
+      for (const auto& goal : row.targets) {
+        if (t != 1) break;
+        const auto theirs = median(c, row.name, goal.peer, t);
+        char buf[96];
+        if (!theirs)
+          std::snprintf(buf, sizeof buf, ">= %gx %s: not measured", goal.speedup, goal.peer);
+        else
+          std::snprintf(buf, sizeof buf, ">= %gx %s: %s", goal.speedup, goal.peer,
+                        *theirs / *mine >= goal.speedup ? "met" : "MISSED");
+        verdict += (verdict.empty() ? "" : "; ") + std::string(buf);
+      }
+      std::printf("%s | %s |\n", line.c_str(), verdict.c_str());
+    }
+
+  const auto gflops = [](std::optional<double> s) { return s ? compare::linear_large_flops / *s / 1e9 : 0.0; };
+  std::printf("\n## Large products and peak (GFLOP/s)\n\n| threads | FMA peak | ctnn linear_large | OpenBLAS | LibTorch | ctnn / OpenBLAS |\n|---|---|---|---|---|---|\n");
+  for (int t : compare::thread_counts) {
+    const auto peak_s = median(c, "fma_peak", "xsimd", t);
+    const double peak = peak_s ? compare::peak_flops(t) / *peak_s / 1e9 : 0;
+    const auto mine = median(c, "linear_large", "ctnn", t), blas = median(c, "linear_large", "openblas", t);
+    std::printf("| %d | %.1f | %.1f | %.1f | %.1f | %s |\n", t, peak, gflops(mine), gflops(blas),
+                gflops(median(c, "linear_large", "libtorch", t)),
+                mine && blas ? (std::to_string(int(100 * *blas / *mine + 0.5)) + "%").c_str() : "-");
+  }
+  const auto one = median(c, "linear_large", "ctnn", 1), two = median(c, "linear_large", "ctnn", 2);
+  if (one && two)
+    std::printf("\nctnn linear_large, 2 threads over 1: %.2fx (target >= 1.8x: %s)\n", *one / *two,
+                *one / *two >= 1.8 ? "met" : "MISSED");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args{argv[0]};
+  std::string defaults[] = {"--benchmark_repetitions=9", "--benchmark_min_time=0.05",
+                            "--benchmark_enable_random_interleaving=true",
+                            "--benchmark_report_aggregates_only=true"};
+  for (auto& d : defaults) args.push_back(d.data());
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  int count = int(args.size());
+  benchmark::Initialize(&count, args.data());
+
+  compare::register_ctnn();
+  compare::register_peak();
+#if defined(CTNN_COMPARE_TORCH)
+  compare::register_torch();
+#endif
+#if defined(CTNN_COMPARE_DLIB)
+  compare::register_dlib();
+#endif
+#if defined(CTNN_COMPARE_OPENBLAS)
+  compare::register_openblas();
+#endif
+  median_collector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  print_table(collector);
+  benchmark::Shutdown();
+}
