@@ -66,15 +66,18 @@ CTNN_HOST_DEVICE std::size_t window_argmax(const T* plane, std::size_t oh, std::
   return best;
 }
 
+// Index in x (all planes) of the first maximum of output i's window.
+template <window_geometry G, class T>
+CTNN_HOST_DEVICE std::size_t output_argmax(const T* x, std::size_t i) {
+  const std::size_t p = i % G.out_plane(), base = (i / G.out_plane()) * G.in_plane();
+  return base + window_argmax<G>(x + base, p / G.out_w(), p % G.out_w());
+}
+
 template <window_geometry G, class T>
 struct MaxForward {
   const T* x;
   T* y;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    const std::size_t p = i % G.out_plane(), plane = i / G.out_plane();
-    const T* in = x + plane * G.in_plane();
-    y[i] = in[window_argmax<G>(in, p / G.out_w(), p % G.out_w())];
-  }
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { y[i] = x[output_argmax<G>(x, i)]; }
 };
 
 template <window_geometry G, class T>
@@ -102,18 +105,20 @@ struct MaxBackward {
 
 // The same when windows do not overlap (stride >= kernel, MaxPool2d's default): each input is in
 // at most one window, so each window writes its gradient to its own argmax, once per output
-// rather than a search of every window per input. dx must be zero beforehand.
+// rather than a search of every window per input. Runs over the outputs, on a zeroed dx.
 template <window_geometry G, class T>
 struct MaxBackwardDisjoint {
+  static constexpr bool scatters_from_outputs = true;
   const T* x;
   const T* dy;
   T* dx;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    const std::size_t p = i % G.out_plane(), plane = i / G.out_plane();
-    const T* in = x + plane * G.in_plane();
-    dx[plane * G.in_plane() + window_argmax<G>(in, p / G.out_w(), p % G.out_w())] = dy[i];
-  }
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { dx[output_argmax<G>(x, i)] = dy[i]; }
 };
+
+template <window_geometry G, class T>
+using MaxBackwardFor =
+    std::conditional_t<(G.stride_h >= G.kernel_h && G.stride_w >= G.kernel_w),
+                       MaxBackwardDisjoint<G, T>, MaxBackward<G, T>>;
 
 template <window_geometry G, class T>
 struct AvgForward {
@@ -243,12 +248,11 @@ struct pool_layer : ctnn::no_parameters {
   static void backward(const layer_pass<T>& a) {
     constexpr window_geometry G = geometry<In>;
     if (!a.dx) return;
+    using kernel = Backward<G, T>;
     const std::size_t n = a.batch * G.channels * G.in_plane();
-    constexpr bool disjoint = G.stride_h >= G.kernel_h && G.stride_w >= G.kernel_w;
-    if constexpr (std::is_same_v<Backward<G, T>, pool_kernels::MaxBackward<G, T>> && disjoint) {
+    if constexpr (requires { kernel::scatters_from_outputs; }) {
       backend<P>::fill(a.dx, n, T(0));
-      backend<P>::for_each(a.batch * G.channels * G.out_plane(),
-                           pool_kernels::MaxBackwardDisjoint<G, T>{a.x, a.dy, a.dx});
+      backend<P>::for_each(a.batch * G.channels * G.out_plane(), kernel{a.x, a.dy, a.dx});
     } else if constexpr (NeedsInput) {
       backend<P>::for_each(n, Backward<G, T>{a.x, a.dy, a.dx});
     } else {
@@ -265,12 +269,12 @@ constexpr pool2d_options as_2d(pool1d_options o) {
 
 template <pool2d_options O>
 struct MaxPool2d
-    : detail::pool_layer<2, O, pool_kernels::MaxForward, pool_kernels::MaxBackward, true> {
+    : detail::pool_layer<2, O, pool_kernels::MaxForward, pool_kernels::MaxBackwardFor, true> {
   static constexpr std::string_view name = "MaxPool2d";
 };
 template <pool1d_options O>
 struct MaxPool1d : detail::pool_layer<1, detail::as_2d(O), pool_kernels::MaxForward,
-                                      pool_kernels::MaxBackward, true> {
+                                      pool_kernels::MaxBackwardFor, true> {
   static constexpr std::string_view name = "MaxPool1d";
 };
 template <pool2d_options O>

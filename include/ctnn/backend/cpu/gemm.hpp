@@ -324,7 +324,7 @@ void few_rows_dot_rows(const T* a, std::size_t lda, const T* b, std::size_t n, s
   for (; j < n; ++j) block(j, std::integral_constant<std::size_t, 1>{});
 }
 
-template <class T, class Kernel>
+template <class Kernel>
 void dispatch_rows(std::size_t m, Kernel&& kernel) {
   switch (m) {
     case 1: return kernel(std::integral_constant<std::size_t, 1>{});
@@ -375,14 +375,14 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
   } else {
     constexpr std::size_t few_rows = 4;
     if (m <= few_rows && !bt) {
-      detail::dispatch_rows<T>(m, [&](auto rows) {
+      detail::dispatch_rows(m, [&](auto rows) {
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
                (!at && bt && detail::dots_beat_packing(m, n, k))) {
       // rows of A and of B contiguous in k: dot products, four rows of A at a time
       for (std::size_t i = 0; i < m; i += few_rows)
-        detail::dispatch_rows<T>(std::min(few_rows, m - i), [&](auto rows) {
+        detail::dispatch_rows(std::min(few_rows, m - i), [&](auto rows) {
           detail::few_rows_dot_rows<decltype(rows)::value>(a + i * k, k, b, n, k, alpha, c + i * n);
         });
     } else {
