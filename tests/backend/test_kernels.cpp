@@ -1,7 +1,8 @@
 // The CPU matrix-product kernels against a naive triple loop in double, at the odd sizes that
 // reach every edge: m = 1..4 (the few-rows kernels), sizes that are not multiples of the register
 // tile (3, 17, 33), k past one cache block, all four transposes, alpha and beta, float and double,
-// on one thread and on two.
+// on one thread and on two. Also the SIMD elementwise maps against the same op on scalars, and the
+// tiled transpose.
 #include <boost/test/unit_test.hpp>
 
 #include <ctnn/ctnn.hpp>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -115,6 +117,37 @@ BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
 #endif
   ctnn::set_num_threads(0);
   BOOST_TEST(ctnn::get_num_threads() >= 1u);
+}
+
+// A vectorizable op runs on SIMD batches in map and map_rows; a whole register, a tail and both.
+BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
+  using B = ctnn::backend<ctnn::policy::cpu>;
+  static_assert(ctnn::cpu::simd_map_applies<ctnn::op::AddBiasThen<ctnn::op::Tanh>, float>);
+  static_assert(!ctnn::cpu::simd_map_applies<ctnn::op::Relu, float>);
+  for (std::size_t n : {1u, 3u, 16u, 17u, 37u, 100u}) {
+    const auto x = random_matrix<float>(n, 11), y = random_matrix<float>(n, 12);
+    std::vector<float> out(n);
+    B::map(n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, out.data(), x.data(), y.data());
+    for (std::size_t i = 0; i < n; ++i)
+      BOOST_TEST(out[i] == std::tanh(x[i] + y[i]), boost::test_tools::tolerance(2e-6f));
+    std::vector<double> rows(3 * n), xd(3 * n);
+    const auto row = random_matrix<double>(n, 13);
+    for (std::size_t i = 0; i < 3 * n; ++i) xd[i] = 4.0 * x[i % n] - 0.5 * double(i / n);
+    B::map_rows(3, n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, rows.data(), row.data(), xd.data());
+    for (std::size_t i = 0; i < 3 * n; ++i)
+      BOOST_TEST(rows[i] == std::tanh(xd[i] + row[i % n]), boost::test_tools::tolerance(1e-14));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(transpose_into_odd_shapes) {
+  using B = ctnn::backend<ctnn::policy::cpu>;
+  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{1, 1}, {3, 17}, {37, 64}, {33, 5}}) {
+    const auto in = random_matrix<float>(rows * cols, 14);
+    std::vector<float> out(rows * cols, -7.0f);
+    B::transpose_into(rows, cols, in.data(), out.data());
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) BOOST_TEST(out[c * rows + r] == in[r * cols + c]);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

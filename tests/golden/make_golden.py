@@ -245,6 +245,14 @@ def layers():
     emb = nn.Sequential(nn.Embedding(10, 4, padding_idx=2))
     ids = torch.tensor([[3, 5, 2, 3, 9], [0, 2, 2, 7, 3]])
     sequential_case(t, "embedding", emb, ids, int_input=True)
+    # Recurrent layers wider than a SIMD register, at batch 1 and 2: the vectorised cell and the
+    # transposed W_hh, with tails. Their own seed, so that the other files keep their values.
+    with torch.random.fork_rng():
+        torch.manual_seed(20261123)
+        for name, layer, shape in [("rnn_wide", recurrent(nn.RNN, 5, 37), (1, 6, 5)),
+                                   ("lstm_wide", recurrent(nn.LSTM, 5, 19, last=True), (2, 4, 5)),
+                                   ("gru_wide", recurrent(nn.GRU, 5, 21), (1, 5, 5))]:
+            sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
     write("layers.txt", t)
 
 

@@ -123,6 +123,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(recurrent_layers_match_pytorch, P, test_policies) 
   ctnn_test::check_sequential_case<float_net<
       P, Input<3, 2>, GRU<rnn_options{.hidden = 6, .bias = false, .output = rnn_output::last}>>>(
       g, "gru_last", 1);
+  // Wider than a SIMD register, batch 1 and 2.
+  ctnn_test::check_sequential_case<float_net<P, Input<6, 5>, RNN<rnn_options{.hidden = 37}>>>(
+      g, "rnn_wide", 1);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<4, 5>, LSTM<rnn_options{.hidden = 19, .output = rnn_output::last}>>>(
+      g, "lstm_wide", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<5, 5>, GRU<rnn_options{.hidden = 21}>>>(
+      g, "gru_wide", 1);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_recurrent_layers, P, test_policies) {

@@ -8,10 +8,13 @@
 //   data(vector<T>&) -> T*                                 raw pointer into the storage
 //   copy_from_host(const T* host, n, T* dst), copy_to_host(const T* src, n, T* host),
 //   copy(const T* src, n, T* dst), fill(T* dst, n, T value)
-//   map(n, F f, T* out, const T*... in)                    out[i] = f(in[i]...)
+//   map(n, F f, T* out, const T*... in)                    out[i] = f(in[i]...); ops that
+//                                                          declare op::vectorizable may run on
+//                                                          SIMD batches
 //   map_rows(rows, cols, F f, T* out, const T* row, const T*... in)
 //                                                          out[r,c] = f(in[r,c]..., row[c])
 //   sum_rows(rows, cols, const T* in, T* out)              out[c] += sum_r in[r,c]
+//   transpose_into(rows, cols, const T* in, T* out)        out[c,r] = in[r,c]
 //   sum(n, F f, const T*... in) -> T                       sum_i f(in[i]...)
 //   gemm(transpose a, transpose b, m, n, k, T alpha, const T* A, const T* B, T beta, T* C)
 //                                                          C[m,n] = alpha op(A) op(B) + beta C

@@ -10,7 +10,9 @@
 //   L::template reset_parameters<In>(std::span<T>, Rng&)  PyTorch's default initialisation
 //   Optional: L::template buffers<In> (std::array<param_spec, K>: state that is not trained, such
 //   as running statistics, with reset_buffers<In>(std::span<T>)); saved_per_sample<In> and
-//   scratch_per_sample<In> (storage kept from forward to backward, and temporary); L::op_type (an
+//   scratch_per_sample<In> (storage kept from forward to backward, and temporary);
+//   scratch_per_call<In> (temporary that does not grow with the batch, such as a transposed weight,
+//   after the per-sample scratch: at scratch + scratch_per_sample * batch); L::op_type (an
 //   elementwise op: may be fused into the previous layer's epilogue); L::accepts_epilogue
 //   (forward/backward take an op applied after the bias).
 //

@@ -22,7 +22,8 @@ struct layer_pass {
   const T* buffers = nullptr;   // this layer's buffers (running statistics), read
   T* update_buffers = nullptr;  // the same buffers where this call may update them, else null
   T* saved = nullptr;      // kept from the training forward to backward (saved_per_sample), or null
-  T* scratch = nullptr;    // temporary for this call only (scratch_per_sample)
+  T* scratch = nullptr;    // temporary for this call only (scratch_per_sample x batch, then
+                           // scratch_per_call)
   std::uint64_t seed = 0;  // randomness of this call (Dropout); a new value for every forward
   bool training = false;
 };

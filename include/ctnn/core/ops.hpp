@@ -12,7 +12,13 @@
 
 namespace ctnn::op {
 
+// An op declares `simd` when its body is branch-free arithmetic and math functions found by ADL,
+// so that it also evaluates on SIMD batches; a CPU backend then maps it a register at a time.
+template <class F>
+inline constexpr bool vectorizable = requires { requires F::simd; };
+
 struct Identity {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
     return x;
@@ -39,6 +45,7 @@ struct Sigmoid {
 };
 
 struct Tanh {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
     using std::tanh;
@@ -71,6 +78,7 @@ CTNN_HOST_DEVICE T derivative(const Op& f, T x) {
 // f(z + b): the bias add fused into the activation (the epilogue of Linear).
 template <class Op>
 struct AddBiasThen {
+  static constexpr bool simd = vectorizable<Op>;
   Op f;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T z, T bias) const {
@@ -99,6 +107,7 @@ struct GradThroughBias {
 };
 
 struct Add {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T a, T b) const {
     return a + b;
@@ -106,6 +115,7 @@ struct Add {
 };
 
 struct Multiply {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T a, T b) const {
     return a * b;

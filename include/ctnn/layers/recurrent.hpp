@@ -4,9 +4,11 @@
 // names and gate order: weight_ih_l0 [G H, I], weight_hh_l0 [G H, H], bias_ih_l0 [G H],
 // bias_hh_l0 [G H], with gates (i, f, g, o) for LSTM and (r, z, n) for GRU.
 //
-// The input projection of all steps is one GEMM; each step adds one GEMM with W_hh and one
-// elementwise cell pass. Backward is back-propagation through time; the gate nonlinearities are
-// differentiated by dual numbers, and the input-side products of all steps are again one GEMM.
+// The input projection of all steps is one GEMM; each step adds one GEMM with W_hh (transposed
+// once per call, so that at batch 1 to 4 the step streams its rows instead of summing dot
+// products) and one elementwise cell pass. Backward is back-propagation through time; the gate
+// nonlinearities are differentiated by dual numbers, and the input-side products of all steps are
+// again one GEMM.
 #pragma once
 
 #include <algorithm>
@@ -89,6 +91,11 @@ struct StepBackward {
 struct Elman {
   static constexpr std::size_t gates = 1;
   static constexpr bool has_cell = false;
+  // Only the sum of the two sides is used, so bias_hh joins bias_ih in the input-side projection.
+  static constexpr bool hidden_bias_folds = true;
+  // h = tanh(xw + hw) elementwise: where the step is one contiguous row (batch 1), it is a map,
+  // which a backend may run on SIMD registers.
+  using step_op = op::AddBiasThen<op::Tanh>;
 
   template <class T>
   CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
@@ -110,6 +117,7 @@ struct Elman {
 struct Lstm {
   static constexpr std::size_t gates = 4;  // i, f, g, o
   static constexpr bool has_cell = true;
+  static constexpr bool hidden_bias_folds = true;
 
   template <class T>
   CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
@@ -148,6 +156,8 @@ struct Lstm {
 struct Gru {
   static constexpr std::size_t gates = 3;  // r, z, n
   static constexpr bool has_cell = false;
+  // The reset gate multiplies the hidden side of n, bias_hh included: the sides stay apart.
+  static constexpr bool hidden_bias_folds = false;
 
   template <class T>
   CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
@@ -182,19 +192,16 @@ struct Gru {
   }
 };
 
-// h of every step (time-major [L + 1, B, H], step 0 the zero state) to the layer's output.
-template <class T, rnn_output Output>
-struct GatherOutput {
+// h of every step (time-major [L + 1, B, H], step 0 the zero state) to the sequence output
+// (batch-major [B, L, H]).
+template <class T>
+struct GatherSequence {
   const T* h;
   T* y;
   std::size_t batch, steps, hidden;
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    if constexpr (Output == rnn_output::sequence) {
-      const std::size_t j = i % hidden, t = (i / hidden) % steps, b = i / (hidden * steps);
-      y[i] = h[((t + 1) * batch + b) * hidden + j];
-    } else {
-      y[i] = h[(steps * batch) * hidden + i];
-    }
+    const std::size_t j = i % hidden, t = (i / hidden) % steps, b = i / (hidden * steps);
+    y[i] = h[((t + 1) * batch + b) * hidden + j];
   }
 };
 
@@ -259,6 +266,9 @@ struct recurrent_layer {
   template <class In>
   static constexpr std::size_t scratch_per_sample = std::max(saved_per_sample<In>,
                                                              steps<In>* G + G + 5 * H);
+  // Forward, once per call: W_hh transposed [H, G H] and the two biases summed [G H].
+  template <class In>
+  static constexpr std::size_t scratch_per_call = G * H + G;
 
   // PyTorch: every parameter U(-1/sqrt(hidden), 1/sqrt(hidden)).
   template <class In, class T>
@@ -288,24 +298,48 @@ struct recurrent_layer {
     const T* w_hh = w_ih + G * I;
     const T* b_ih = w_hh + G * H;
     const T* b_hh = b_ih + G;
+    T* w_hh_t = a.scratch + scratch_per_sample<In> * batch;
+    T* bias = w_hh_t + G * H;
+    B::transpose_into(G, H, w_hh, w_hh_t);
     // All steps' input projections at once: [B L, I] x [I, G H].
     B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
-    if constexpr (O.bias) B::map_rows(batch * L, G, op::Add{}, s.xw, b_ih, s.xw);
+    if constexpr (O.bias) {
+      if constexpr (Cell::hidden_bias_folds) {
+        B::map(G, op::Add{}, bias, b_ih, b_hh);
+        B::map_rows(batch * L, G, op::Add{}, s.xw, bias, s.xw);
+      } else {
+        B::map_rows(batch * L, G, op::Add{}, s.xw, b_ih, s.xw);
+      }
+    }
     B::fill(s.h, batch * H, T(0));
     if constexpr (Cell::has_cell) B::fill(s.c, batch * H, T(0));
     for (std::size_t t = 0; t < L; ++t) {
       T* hw = s.hw + t * batch * G;
       const T* h_prev = s.h + t * batch * H;
-      B::gemm(transpose::no, transpose::yes, batch, G, H, T(1), h_prev, w_hh, T(0), hw);
-      if constexpr (O.bias) B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
+      B::gemm(transpose::no, transpose::no, batch, G, H, T(1), h_prev, w_hh_t, T(0), hw);
+      if constexpr (O.bias && !Cell::hidden_bias_folds)
+        B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
       rnn_cells::step_args<T> step{};
       step.xw = s.xw + t * G, step.hw = hw, step.h_prev = h_prev, step.c_prev = s.c + t * batch * H;
       step.h_out = s.h + (t + 1) * batch * H, step.c_out = s.c + (t + 1) * batch * H;
       step.stride = L * G, step.hidden = H;
+      if constexpr (requires { typename Cell::step_op; }) {
+        if (batch == 1) {
+          B::map(H, typename Cell::step_op{}, step.h_out, step.xw, hw);
+          continue;
+        }
+      }
       B::for_each(batch * H, rnn_cells::StepForward<Cell, T>{step});
     }
-    const std::size_t out = O.output == rnn_output::sequence ? batch * L * H : batch * H;
-    B::for_each(out, rnn_cells::GatherOutput<T, O.output>{s.h, a.y, batch, L, H});
+    // The states are [L + 1, B, H]: the last one, and all of them at batch 1, are already in the
+    // output's order.
+    if constexpr (O.output == rnn_output::last) {
+      B::copy(s.h + L * batch * H, batch * H, a.y);
+    } else if (batch == 1) {
+      B::copy(s.h + H, L * H, a.y);
+    } else {
+      B::for_each(batch * L * H, rnn_cells::GatherSequence<T>{s.h, a.y, batch, L, H});
+    }
   }
 
   template <class In, class P, class T>

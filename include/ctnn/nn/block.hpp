@@ -43,6 +43,8 @@ struct chain_layer {
   static constexpr std::size_t saved_per_sample = body<In>::saved_per_sample;
   template <class In>
   static constexpr std::size_t scratch_per_sample = body<In>::scratch_per_sample;
+  template <class In>
+  static constexpr std::size_t scratch_per_call = body<In>::scratch_per_call;
 
   template <class In, class T>
   static void reset_parameters(std::span<T> params, Generator& rng) {

@@ -149,6 +149,14 @@ constexpr std::size_t scratch_per_sample() {
     return 0;
   }
 }
+template <class L, class In>
+constexpr std::size_t scratch_per_call() {
+  if constexpr (requires { L::template scratch_per_call<In>; }) {
+    return L::template scratch_per_call<In>;
+  } else {
+    return 0;
+  }
+}
 
 // The name of element I in diagnostics: at<I, L> at the top level, inside<Block, I, L> deeper.
 template <class Outer, std::size_t I, class L>
@@ -283,7 +291,8 @@ struct chain {
     std::array<std::size_t, L + 1> offset{};  // of boundary i in saved, if it is stored there
     std::array<std::size_t, L + 1> saved{};   // element i's saved region; saved[L]: the end
     std::size_t max_inner = 0;                // the largest stored inner boundary
-    std::size_t max_scratch = 0;              // the largest element scratch
+    std::size_t max_scratch = 0;              // the largest element scratch per sample
+    std::size_t max_scratch_call = 0;         // and per call: an element's follows its own
   };
   template <std::size_t... I>
   static constexpr layout_t make_layout(std::index_sequence<I...>) {
@@ -292,6 +301,7 @@ struct chain {
     const std::array<std::size_t, L> sizes{shape<I + 1>::size...};
     const std::array<std::size_t, L> saved{detail::saved_per_sample<layer<I>, shape<I>>()...};
     const std::array<std::size_t, L> scratch{detail::scratch_per_sample<layer<I>, shape<I>>()...};
+    const std::array<std::size_t, L> per_call{detail::scratch_per_call<layer<I>, shape<I>>()...};
     std::size_t total = 0;
     for (std::size_t i = 0; i < L; ++i) {
       const std::size_t b = i + 1;
@@ -302,6 +312,7 @@ struct chain {
         t.max_inner = std::max(t.max_inner, sizes[i]);
       }
       t.max_scratch = std::max(t.max_scratch, scratch[i]);
+      t.max_scratch_call = std::max(t.max_scratch_call, per_call[i]);
     }
     for (std::size_t i = 0; i < L; ++i) {
       t.saved[i] = total;
@@ -342,6 +353,7 @@ struct chain {
   static constexpr std::size_t max_inner_boundary = layout.max_inner;
   static constexpr std::size_t saved_per_sample = layout.saved[L];
   static constexpr std::size_t scratch_per_sample = 2 * layout.max_inner + layout.max_scratch;
+  static constexpr std::size_t scratch_per_call = layout.max_scratch_call;
   static constexpr std::size_t first_computing_layer =
       first_computing(std::make_index_sequence<L>{});
 

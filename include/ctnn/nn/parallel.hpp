@@ -97,7 +97,7 @@ struct parallel {
       struct result {
         std::array<std::size_t, N + 1> params{}, buffers{}, outputs{}, saved{}, specs{},
             buffer_specs{};
-        std::size_t max_output = 0, max_scratch = 0;
+        std::size_t max_output = 0, max_scratch = 0, max_scratch_call = 0;
       } r;
       const std::array<std::size_t, N> p{total_size(branch<B>::template parameters<In>)...};
       const std::array<std::size_t, N> bu{total_size(layer_buffers<branch<B>, In>())...};
@@ -105,6 +105,7 @@ struct parallel {
           (is_view_v<branch<B>> ? 0 : branch_output<In, B>::size)...};
       const std::array<std::size_t, N> s{::ctnn::detail::saved_per_sample<branch<B>, In>()...};
       const std::array<std::size_t, N> sc{::ctnn::detail::scratch_per_sample<branch<B>, In>()...};
+      const std::array<std::size_t, N> pc{::ctnn::detail::scratch_per_call<branch<B>, In>()...};
       const std::array<std::size_t, N> k{branch<B>::template parameters<In>.size()...};
       const std::array<std::size_t, N> kb{layer_buffers<branch<B>, In>().size()...};
       const std::array<std::size_t, N> out{branch_output<In, B>::size...};
@@ -116,6 +117,7 @@ struct parallel {
         r.buffer_specs[b + 1] = r.buffer_specs[b] + kb[b];
         r.max_output = std::max(r.max_output, out[b]);
         r.max_scratch = std::max(r.max_scratch, sc[b]);
+        r.max_scratch_call = std::max(r.max_scratch_call, pc[b]);
       }
       r.saved[0] = r.outputs[N];
       for (std::size_t b = 0; b < N; ++b) r.saved[b + 1] = r.saved[b] + s[b];
@@ -159,6 +161,8 @@ struct parallel {
   template <class In>
   static constexpr std::size_t scratch_per_sample =
       layout<In>::branch_scratch_at + layout<In>::v.max_scratch;
+  template <class In>
+  static constexpr std::size_t scratch_per_call = layout<In>::v.max_scratch_call;
 
   template <class In, class T>
   static void reset_parameters(std::span<T> params, Generator& rng) {

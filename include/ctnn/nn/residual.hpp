@@ -39,6 +39,8 @@ struct Residual : detail::chain_layer<false, Elements...> {
   // A copy of dy for the skip path, then the body's scratch.
   template <class In>
   static constexpr std::size_t scratch_per_sample = In::size + body<In>::scratch_per_sample;
+  template <class In>
+  static constexpr std::size_t scratch_per_call = body<In>::scratch_per_call;
 
   template <class In, class P, class T>
   static void forward(const layer_pass<T>& a) {

@@ -187,7 +187,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     const std::size_t batch = x.batch();
     if (batch != recorded_batch_) {
       acts_ = B::template allocate<T>(workspace_per_sample * batch);
-      scratch_ = B::template allocate<T>(body::scratch_per_sample * batch);
+      scratch_ = B::template allocate<T>(scratch_size(batch));
       recorded_batch_ = batch;
     }
     has_record_ = false;
@@ -233,13 +233,13 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     a.params = B::data(params_);
     a.buffers = B::data(buffers_);
     a.training = false;
-    if constexpr (body::scratch_per_sample == 0) {
+    if constexpr (scratch_size(1) == 0) {
       body::template forward<P>(a);
     } else if constexpr (std::is_same_v<P, policy::cpu>) {
       a.scratch = inference_scratch(batch);
       body::template forward<P>(a);
     } else {  // device memory is not kept in thread_local storage, which outlives the runtime
-      vector_type scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+      vector_type scratch = B::template allocate<T>(scratch_size(batch));
       a.scratch = B::data(scratch);
       body::template forward<P>(a);
     }
@@ -394,13 +394,17 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
                       check::input_shape_matches<input_shape, typename X::shape_type>>;
   }
 
+  static constexpr std::size_t scratch_size(std::size_t batch) {
+    return body::scratch_per_sample * batch + body::scratch_per_call;
+  }
+
   // Scratch for inference on the CPU, one per thread and network type, grown to the largest batch
   // seen.
   static T* inference_scratch(std::size_t batch) {
     thread_local vector_type scratch = B::template allocate<T>(0);
     thread_local std::size_t capacity = 0;
     if (capacity < batch) {
-      scratch = B::template allocate<T>(body::scratch_per_sample * batch);
+      scratch = B::template allocate<T>(scratch_size(batch));
       capacity = batch;
     }
     return B::data(scratch);

@@ -1,6 +1,7 @@
 // The CPU backend: xtensor containers on the heap, xtensor expressions for elementwise passes and
 // reductions (one pass per composed functor), plain loops where a row vector repeats over rows,
-// xsimd kernels for matrix products (gemm.hpp).
+// xsimd kernels for matrix products (gemm.hpp) and for the ops that can run on SIMD batches
+// (simd_map.hpp).
 // This is the only header of ctnn that includes xtensor.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "ctnn/backend/cpu/gemm.hpp"
+#include "ctnn/backend/cpu/simd_map.hpp"
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/policy.hpp"
 
@@ -59,8 +61,12 @@ struct backend<policy::cpu> {
 
   template <class F, class T, class... In>
   static void map(std::size_t n, F f, T* out, const In*... in) {
-    auto o = view(out, n);
-    xt::noalias(o) = xt::make_lambda_xfunction(std::move(f), view(in, n)...);
+    if constexpr (cpu::simd_map_applies<F, T>) {
+      cpu::simd_map(n, f, out, in...);
+    } else {
+      auto o = view(out, n);
+      xt::noalias(o) = xt::make_lambda_xfunction(std::move(f), view(in, n)...);
+    }
   }
 
   // The row vector repeats over the rows. Plain loops: xtensor's broadcasting assignment steps
@@ -68,9 +74,13 @@ struct backend<policy::cpu> {
   template <class F, class T, class... In>
   static void map_rows(std::size_t rows, std::size_t cols, F f, T* out, const T* row,
                        const In*... in) {
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t base = r * cols;
-      for (std::size_t c = 0; c < cols; ++c) out[base + c] = f(in[base + c]..., row[c]);
+    if constexpr (cpu::simd_map_applies<F, T>) {
+      cpu::simd_map_rows(rows, cols, f, out, row, in...);
+    } else {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t base = r * cols;
+        for (std::size_t c = 0; c < cols; ++c) out[base + c] = f(in[base + c]..., row[c]);
+      }
     }
   }
 
@@ -78,6 +88,18 @@ struct backend<policy::cpu> {
   static void sum_rows(std::size_t rows, std::size_t cols, const T* in, T* out) {
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t c = 0; c < cols; ++c) out[c] += in[r * cols + c];
+  }
+
+  // In tiles, so that both the rows read and the columns written stay in L1.
+  template <class T>
+  static void transpose_into(std::size_t rows, std::size_t cols, const T* in, T* out) {
+    constexpr std::size_t tile = 16;
+    for (std::size_t r0 = 0; r0 < rows; r0 += tile)
+      for (std::size_t c0 = 0; c0 < cols; c0 += tile) {
+        const std::size_t r1 = std::min(rows, r0 + tile), c1 = std::min(cols, c0 + tile);
+        for (std::size_t r = r0; r < r1; ++r)
+          for (std::size_t c = c0; c < c1; ++c) out[c * rows + r] = in[r * cols + c];
+      }
   }
 
   template <class F, class T, class... In>

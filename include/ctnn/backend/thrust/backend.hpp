@@ -118,6 +118,12 @@ struct thrust_backend {
                        thrust_kernels::SumRows<T>{rows, cols, in, out});
   }
 
+  template <class T>
+  static void transpose_into(std::size_t rows, std::size_t cols, const T* in, T* out) {
+    thrust::for_each_n(System::exec(), index(0), rows * cols,
+                       thrust_kernels::Transpose<T>{rows, cols, in, out});
+  }
+
   template <class F, class T, class... In>
   static T sum(std::size_t n, F f, const T* first, const In*... in) {
     thrust_kernels::Evaluate<F, T, 1 + sizeof...(In)> kernel{f, {first, in...}};

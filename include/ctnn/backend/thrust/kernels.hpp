@@ -64,6 +64,17 @@ struct SumRows {
   }
 };
 
+// out[c, r] = in[r, c], one index per element of in.
+template <class T>
+struct Transpose {
+  std::size_t rows, cols;
+  const T* in;
+  T* out;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    out[(i % cols) * rows + i / cols] = in[i];
+  }
+};
+
 // C[i, j] = alpha op(A)[i, :] . op(B)[:, j] + beta C[i, j], one index per element of C.
 template <class T>
 struct Gemm {

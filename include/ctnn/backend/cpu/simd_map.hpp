@@ -1,0 +1,51 @@
+// Elementwise maps a SIMD register at a time, for the ops that say they can run on xsimd batches
+// (op::vectorizable: branch-free arithmetic and math functions found by ADL, such as tanh). The
+// same functor runs on batches and on the scalar tail, so there is one definition of each op.
+// Without this, tanh is a call into libm per element (the recurrent layers' cell, Tanh layers).
+#pragma once
+
+#include <cstddef>
+
+#include <xsimd/xsimd.hpp>
+
+#include "ctnn/backend/cpu/gemm.hpp"
+#include "ctnn/core/ops.hpp"
+
+namespace ctnn::cpu {
+
+// GCC 12 reports the undefined first operand of AVX-512 intrinsics inlined from xsimd's exp and tanh
+// (_mm512_undefined_ps) as maybe uninitialised; the lanes it means are never read.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+template <class F, class T>
+inline constexpr bool simd_map_applies = op::vectorizable<F> && simd_element_v<T>;
+
+// out[i] = f(in[i]...)
+template <class F, class T, class... In>
+void simd_map(std::size_t n, const F& f, T* out, const In*... in) {
+  using batch = xsimd::batch<T>;
+  constexpr std::size_t W = batch::size;
+  const std::size_t whole = n - n % W;
+  for (std::size_t i = 0; i < whole; i += W)
+    f(batch::load_unaligned(in + i)...).store_unaligned(out + i);
+  for (std::size_t i = whole; i < n; ++i) out[i] = f(in[i]...);
+}
+
+// out[r, c] = f(in[r, c]..., row[c])
+template <class F, class T, class... In>
+void simd_map_rows(std::size_t rows, std::size_t cols, const F& f, T* out, const T* row,
+                   const In*... in) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::size_t base = r * cols;
+    simd_map(cols, f, out + base, (in + base)..., row);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace ctnn::cpu
