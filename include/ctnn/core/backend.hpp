@@ -21,7 +21,9 @@
 //   for_each(n, F f)                                       f(i) for every i < n, in any order:
 //                                                          index-space kernels (im2col, pooling,
 //                                                          rows of a softmax) written once as
-//                                                          CTNN_HOST_DEVICE functors
+//                                                          CTNN_HOST_DEVICE functors; lane
+//                                                          kernels (lanes.hpp) may run a SIMD
+//                                                          register of indices at once
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
 // use faster kernels for float and double.
 #pragma once

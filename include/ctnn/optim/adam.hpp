@@ -46,27 +46,29 @@ struct adam_rule {
     return {o.lr / (1 - std::pow(o.beta1, t)), std::sqrt(1 - std::pow(o.beta2, t))};
   }
 
-  template <class T>
+  static constexpr bool simd = true;
+  template <class T, class Lanes>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& c) {
+                                      const options& o, const std::array<double, 2>& c, Lanes) {
     using std::sqrt;
-    T grad = g[i];
+    auto param = Lanes::load(p + i);
+    auto grad = Lanes::load(g + i);
     if (Decoupled) {
-      p[i] = p[i] * T(1 - o.lr * o.weight_decay);
+      param = param * T(1 - o.lr * o.weight_decay);
     } else {
-      grad = grad + T(o.weight_decay) * p[i];
+      grad = grad + T(o.weight_decay) * param;
     }
-    T& m = s[0][i];
-    T& v = s[1][i];
-    m = m * T(o.beta1) + grad * T(1 - o.beta1);
-    v = v * T(o.beta2) + grad * grad * T(1 - o.beta2);
-    T second = v;
+    const auto m = Lanes::load(s[0] + i) * T(o.beta1) + grad * T(1 - o.beta1);
+    const auto v = Lanes::load(s[1] + i) * T(o.beta2) + grad * grad * T(1 - o.beta2);
+    Lanes::store(s[0] + i, m);
+    Lanes::store(s[1] + i, v);
+    auto second = v;
     if (o.amsgrad) {
-      if (s[2][i] < v) s[2][i] = v;
-      second = s[2][i];
+      second = Lanes::max(Lanes::load(s[2] + i), v);
+      Lanes::store(s[2] + i, second);
     }
-    const T denom = sqrt(second) / T(c[1]) + T(o.eps);
-    p[i] = p[i] - T(c[0]) * m / denom;
+    const auto denom = sqrt(second) / T(c[1]) + T(o.eps);
+    Lanes::store(p + i, param - T(c[0]) * m / denom);
   }
 };
 

@@ -34,13 +34,16 @@ struct adagrad_rule {
   static std::array<double, 2> constants(const options& o, std::uint64_t step) {
     return {o.lr / (1 + double(step - 1) * o.lr_decay), 0};
   }
-  template <class T>
+  static constexpr bool simd = true;
+  template <class T, class Lanes>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& c) {
+                                      const options& o, const std::array<double, 2>& c, Lanes) {
     using std::sqrt;
-    const T grad = g[i] + T(o.weight_decay) * p[i];
-    s[0][i] = s[0][i] + grad * grad;
-    p[i] = p[i] - T(c[0]) * grad / (sqrt(s[0][i]) + T(o.eps));
+    const auto param = Lanes::load(p + i);
+    const auto grad = Lanes::load(g + i) + T(o.weight_decay) * param;
+    const auto sum = Lanes::load(s[0] + i) + grad * grad;
+    Lanes::store(s[0] + i, sum);
+    Lanes::store(p + i, param - T(c[0]) * grad / (sqrt(sum) + T(o.eps)));
   }
 };
 
@@ -61,27 +64,29 @@ struct rmsprop_rule {
                                                                     "momentum_buffer"};
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
-  template <class T>
+  static constexpr bool simd = true;
+  template <class T, class Lanes>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& /*constants*/) {
+                                      const options& o, const std::array<double, 2>& /*constants*/,
+                                      Lanes) {
     using std::sqrt;
-    const T grad = g[i] + T(o.weight_decay) * p[i];
-    T& sq = s[0][i];
-    sq = sq * T(o.alpha) + grad * grad * T(1 - o.alpha);
-    T avg;
+    const auto param = Lanes::load(p + i);
+    const auto grad = Lanes::load(g + i) + T(o.weight_decay) * param;
+    const auto sq = Lanes::load(s[0] + i) * T(o.alpha) + grad * grad * T(1 - o.alpha);
+    Lanes::store(s[0] + i, sq);
+    auto variance = sq;  // centered: minus the square of the gradient's running mean
     if (o.centered) {
-      T& ga = s[1][i];
-      ga = ga * T(o.alpha) + grad * T(1 - o.alpha);
-      avg = sqrt(sq - ga * ga) + T(o.eps);
-    } else {
-      avg = sqrt(sq) + T(o.eps);
+      const auto ga = Lanes::load(s[1] + i) * T(o.alpha) + grad * T(1 - o.alpha);
+      Lanes::store(s[1] + i, ga);
+      variance = sq - ga * ga;
     }
+    const auto avg = sqrt(variance) + T(o.eps);
     if (o.momentum > 0) {
-      T& buf = s[2][i];
-      buf = buf * T(o.momentum) + grad / avg;
-      p[i] = p[i] - T(o.lr) * buf;
+      const auto buf = Lanes::load(s[2] + i) * T(o.momentum) + grad / avg;
+      Lanes::store(s[2] + i, buf);
+      Lanes::store(p + i, param - T(o.lr) * buf);
     } else {
-      p[i] = p[i] - T(o.lr) * grad / avg;
+      Lanes::store(p + i, param - T(o.lr) * grad / avg);
     }
   }
 };
@@ -100,17 +105,20 @@ struct adadelta_rule {
   static constexpr std::array<std::string_view, states> state_names{"square_avg", "acc_delta"};
   static double initial(const options&, std::size_t) { return 0; }
   static std::array<double, 2> constants(const options&, std::uint64_t) { return {0, 0}; }
-  template <class T>
+  static constexpr bool simd = true;
+  template <class T, class Lanes>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& /*constants*/) {
+                                      const options& o, const std::array<double, 2>& /*constants*/,
+                                      Lanes) {
     using std::sqrt;
-    const T grad = g[i] + T(o.weight_decay) * p[i];
-    T& sq = s[0][i];
-    T& acc = s[1][i];
-    sq = sq * T(o.rho) + grad * grad * T(1 - o.rho);
-    const T delta = sqrt(acc + T(o.eps)) / sqrt(sq + T(o.eps)) * grad;
-    acc = acc * T(o.rho) + delta * delta * T(1 - o.rho);
-    p[i] = p[i] - T(o.lr) * delta;
+    const auto param = Lanes::load(p + i);
+    const auto grad = Lanes::load(g + i) + T(o.weight_decay) * param;
+    const auto sq = Lanes::load(s[0] + i) * T(o.rho) + grad * grad * T(1 - o.rho);
+    const auto acc = Lanes::load(s[1] + i);
+    const auto delta = sqrt(acc + T(o.eps)) / sqrt(sq + T(o.eps)) * grad;
+    Lanes::store(s[0] + i, sq);
+    Lanes::store(s[1] + i, acc * T(o.rho) + delta * delta * T(1 - o.rho));
+    Lanes::store(p + i, param - T(o.lr) * delta);
   }
 };
 

@@ -5,6 +5,8 @@
 //   Rule::states, Rule::initial(o, k)      how many state vectors, and their start value
 //   Rule::constants(o, step)               per-step values computed once on the host
 //   Rule::update(i, p, g, s, o, c)         CTNN_HOST_DEVICE update of element i
+//   Rule::simd, update(i, p, g, s, o, c, lanes)   optional: the same through Lanes (lanes.hpp),
+//                                          so that a backend may update a SIMD register at once
 //   Rule::name, Rule::state_names          PyTorch's class name and state keys, for checkpoints
 #pragma once
 
@@ -19,19 +21,32 @@
 #include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/errors.hpp"
+#include "ctnn/core/lanes.hpp"
 
 namespace ctnn::optim {
 
 // Runs Rule::update for element first + i: the functor that for_each carries to every backend.
 template <class Rule, class T>
 struct update_kernel {
+  using value_type = T;
+  static constexpr bool simd = requires { requires Rule::simd; };
   T* p;
   const T* g;
   T* s[3];
   typename Rule::options o;
   std::array<double, 2> c;
   std::size_t first;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const { Rule::update(first + i, p, g, s, o, c); }
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    if constexpr (simd) {
+      Rule::update(first + i, p, g, s, o, c, scalar_lanes{});
+    } else {
+      Rule::update(first + i, p, g, s, o, c);
+    }
+  }
+  template <class Lanes>
+  CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes) const {
+    Rule::update(first + i, p, g, s, o, c, lanes);
+  }
 };
 
 template <class Net, class Rule>

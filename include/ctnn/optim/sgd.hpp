@@ -30,16 +30,19 @@ struct sgd_rule {
     return {step == 1 ? 1.0 : 0.0, 0};
   }
 
-  template <class T>
+  static constexpr bool simd = true;
+  template <class T, class Lanes>
   CTNN_HOST_DEVICE static void update(std::size_t i, T* p, const T* g, T* const* s,
-                                      const options& o, const std::array<double, 2>& c) {
-    T grad = g[i] + T(o.weight_decay) * p[i];
+                                      const options& o, const std::array<double, 2>& c, Lanes) {
+    const auto param = Lanes::load(p + i);
+    auto grad = Lanes::load(g + i) + T(o.weight_decay) * param;
     if (o.momentum != 0) {
-      T& buf = s[0][i];
-      buf = c[0] != 0 ? grad : T(o.momentum) * buf + T(1 - o.dampening) * grad;
+      const auto buf = c[0] != 0 ? grad
+                                 : T(o.momentum) * Lanes::load(s[0] + i) + T(1 - o.dampening) * grad;
+      Lanes::store(s[0] + i, buf);
       grad = o.nesterov ? grad + T(o.momentum) * buf : buf;
     }
-    p[i] = p[i] - T(o.lr) * grad;
+    Lanes::store(p + i, param - T(o.lr) * grad);
   }
 };
 

@@ -110,7 +110,11 @@ struct backend<policy::cpu> {
 
   template <class F>
   static void for_each(std::size_t n, F f) {
-    for (std::size_t i = 0; i < n; ++i) f(i);
+    if constexpr (cpu::simd_for_each_applies<F>) {
+      cpu::simd_for_each(n, f);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) f(i);
+    }
   }
 
   template <class T>

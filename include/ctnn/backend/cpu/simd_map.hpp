@@ -1,7 +1,8 @@
-// Elementwise maps a SIMD register at a time, for the ops that say they can run on xsimd batches
-// (op::vectorizable: branch-free arithmetic and math functions found by ADL, such as tanh). The
-// same functor runs on batches and on the scalar tail, so there is one definition of each op.
-// Without this, tanh is a call into libm per element (the recurrent layers' cell, Tanh layers).
+// Elementwise maps and index kernels a SIMD register at a time, for the functors that say they can
+// run on xsimd batches: ops (op::vectorizable: branch-free arithmetic and math functions found by
+// ADL, such as tanh) and lane kernels (core/lanes.hpp: the optimisers' updates). The same functor
+// runs on batches and on the scalar tail, so there is one definition of each. Without this, tanh
+// is a call into libm per element, and Adam a scalar square root and two divisions per parameter.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "ctnn/backend/cpu/gemm.hpp"
+#include "ctnn/core/lanes.hpp"
 #include "ctnn/core/ops.hpp"
 
 namespace ctnn::cpu {
@@ -42,6 +44,28 @@ void simd_map_rows(std::size_t rows, std::size_t cols, const F& f, T* out, const
     const std::size_t base = r * cols;
     simd_map(cols, f, out + base, (in + base)..., row);
   }
+}
+
+// Memory access of a lane kernel (core/lanes.hpp) a register at a time.
+template <class T>
+struct batch_lanes {
+  using batch = xsimd::batch<T>;
+  static batch load(const T* p) { return batch::load_unaligned(p); }
+  static void store(T* p, const batch& value) { value.store_unaligned(p); }
+  static batch max(const batch& a, const batch& b) { return xsimd::max(a, b); }
+};
+
+template <class F>
+concept simd_for_each_applies = lane_kernel<F> && simd_element_v<typename F::value_type>;
+
+// f(i, lanes) for every register's worth of indices, then f(i) for the tail.
+template <class F>
+void simd_for_each(std::size_t n, const F& f) {
+  using T = typename F::value_type;
+  constexpr std::size_t W = xsimd::batch<T>::size;
+  const std::size_t whole = n - n % W;
+  for (std::size_t i = 0; i < whole; i += W) f(i, batch_lanes<T>{});
+  for (std::size_t i = whole; i < n; ++i) f(i);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
