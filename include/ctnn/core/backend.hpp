@@ -13,6 +13,8 @@
 //                                                          SIMD batches
 //   map_rows(rows, cols, F f, T* out, const T* row, const T*... in)
 //                                                          out[r,c] = f(in[r,c]..., row[c])
+//   map_channels(batch, channels, plane, F f, T* out, const T* per_channel, const T*... in)
+//                                                          out[b,c,p] = f(in[b,c,p]..., per_channel[c])
 //   sum_rows(rows, cols, const T* in, T* out)              out[c] += sum_r in[r,c]
 //   transpose_into(rows, cols, const T* in, T* out)        out[c,r] = in[r,c]
 //   sum(n, F f, const T*... in) -> T                       sum_i f(in[i]...)

@@ -126,35 +126,6 @@ struct Col2im {
   }
 };
 
-// y[i] = epilogue(pre[i] + bias[channel of i]), the bias broadcast over each channel's plane.
-template <class Op, class T, std::size_t Channels, std::size_t Plane, bool Bias>
-struct ChannelBiasThen {
-  Op f;
-  const T* pre;
-  const T* bias;
-  T* y;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    if constexpr (Bias) {
-      y[i] = f(pre[i] + bias[(i / Plane) % Channels]);
-    } else {
-      y[i] = f(pre[i]);
-    }
-  }
-};
-
-// dz[i] = dy[i] * epilogue'(pre[i] + bias[channel of i]), in place of dy.
-template <class Op, class T, std::size_t Channels, std::size_t Plane, bool Bias>
-struct ChannelGradThrough {
-  Op f;
-  const T* pre;
-  const T* bias;
-  T* dy;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    const T z = Bias ? pre[i] + bias[(i / Plane) % Channels] : pre[i];
-    dy[i] = dy[i] * op::derivative(f, z);
-  }
-};
-
 // grad_bias[c] += sum over the batch and the plane of dz[b][c][.].
 template <class T, std::size_t Channels, std::size_t Plane>
 struct ChannelSum {
@@ -249,10 +220,12 @@ struct conv_layer {
         B::gemm(transpose::no, transpose::no, out_g, plane, rows_g, T(1),
                 a.params + g * out_g * rows_g, col + (b * rows + g * rows_g) * plane, T(0),
                 pre + (b * O.out + g * out_g) * plane);
-    if constexpr (O.bias || !std::is_same_v<Epilogue, op::Identity>) {
-      B::for_each(a.batch * O.out * plane,
-                  conv_kernels::ChannelBiasThen<Epilogue, T, O.out, plane, O.bias>{
-                      epilogue, pre, a.params + O.out * rows_g, a.y});
+    // y = epilogue(pre + bias of the channel)
+    if constexpr (O.bias) {
+      B::map_channels(a.batch, O.out, plane, op::AddBiasThen<Epilogue>{epilogue}, a.y,
+                      a.params + O.out * rows_g, pre);
+    } else if constexpr (!std::is_same_v<Epilogue, op::Identity>) {
+      B::map(a.batch * O.out * plane, epilogue, a.y, pre);
     } else if (pre != a.y) {
       B::copy(pre, a.batch * O.out * plane, a.y);
     }
@@ -269,9 +242,13 @@ struct conv_layer {
     T* dz = a.dy;
     if constexpr (!std::is_same_v<Epilogue, op::Identity>) {
       const T* pre = a.pre ? a.pre : a.y;
-      B::for_each(a.batch * O.out * plane,
-                  conv_kernels::ChannelGradThrough<Epilogue, T, O.out, plane, O.bias>{epilogue, pre,
-                                                                                      bias, dz});
+      // dz = dy epilogue'(pre + bias of the channel), in place of dy
+      if constexpr (O.bias) {
+        B::map_channels(a.batch, O.out, plane, op::GradThroughBias<Epilogue>{epilogue}, dz, bias,
+                        pre, dz);
+      } else {
+        B::map(a.batch * O.out * plane, op::GradThrough<Epilogue>{epilogue}, dz, pre, dz);
+      }
     }
     const T* col = a.saved;
     for (std::size_t b = 0; b < a.batch; ++b)

@@ -84,6 +84,19 @@ struct backend<policy::cpu> {
     }
   }
 
+  // A loop per plane with the channel's value held: no index arithmetic per element, and the
+  // compiler vectorises the plane.
+  template <class F, class T, class... In>
+  static void map_channels(std::size_t batch, std::size_t channels, std::size_t plane, F f, T* out,
+                           const T* per_channel, const In*... in) {
+    for (std::size_t b = 0; b < batch; ++b)
+      for (std::size_t c = 0; c < channels; ++c) {
+        const T value = per_channel[c];
+        const std::size_t base = (b * channels + c) * plane;
+        for (std::size_t p = 0; p < plane; ++p) out[base + p] = f(in[base + p]..., value);
+      }
+  }
+
   template <class T>
   static void sum_rows(std::size_t rows, std::size_t cols, const T* in, T* out) {
     for (std::size_t r = 0; r < rows; ++r)

@@ -112,6 +112,14 @@ struct thrust_backend {
     thrust::for_each_n(System::exec(), index(0), rows * cols, kernel);
   }
 
+  template <class F, class T, class... In>
+  static void map_channels(std::size_t batch, std::size_t channels, std::size_t plane, F f, T* out,
+                           const T* per_channel, const In*... in) {
+    thrust_kernels::MapChannels<F, T, sizeof...(In)> kernel{f, channels, plane, out, per_channel,
+                                                           {in...}};
+    thrust::for_each_n(System::exec(), index(0), batch * channels * plane, kernel);
+  }
+
   template <class T>
   static void sum_rows(std::size_t rows, std::size_t cols, const T* in, T* out) {
     thrust::for_each_n(System::exec(), index(0), cols,

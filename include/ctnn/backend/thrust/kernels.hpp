@@ -37,6 +37,21 @@ struct MapRows {
   CTNN_HOST_DEVICE void operator()(std::size_t i) const { apply(i, std::make_index_sequence<N>{}); }
 };
 
+// out[b, c, p] = f(in[b, c, p]..., per_channel[c]), one index per element.
+template <class F, class T, std::size_t N>
+struct MapChannels {
+  F f;
+  std::size_t channels, plane;
+  T* out;
+  const T* per_channel;
+  const T* in[N];
+  template <std::size_t... I>
+  CTNN_HOST_DEVICE void apply(std::size_t i, std::index_sequence<I...>) const {
+    out[i] = f(in[I][i]..., per_channel[(i / plane) % channels]);
+  }
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { apply(i, std::make_index_sequence<N>{}); }
+};
+
 // f(in0[i], in1[i], ...) as a value, for transform_reduce.
 template <class F, class T, std::size_t N>
 struct Evaluate {
