@@ -119,7 +119,8 @@ BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
   BOOST_TEST(ctnn::get_num_threads() >= 1u);
 }
 
-// A vectorizable op runs on SIMD batches in map and map_rows; a whole register, a tail and both.
+// A vectorizable op runs on SIMD batches in map, map_rows and map_channels; a whole register, a
+// tail and both. ReLU, which is not vectorizable, takes map_channels' plain loop.
 BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
   using B = ctnn::backend<ctnn::policy::cpu>;
   static_assert(ctnn::cpu::simd_map_applies<ctnn::op::AddBiasThen<ctnn::op::Tanh>, float>);
@@ -130,12 +131,24 @@ BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
     B::map(n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, out.data(), x.data(), y.data());
     for (std::size_t i = 0; i < n; ++i)
       BOOST_TEST(out[i] == std::tanh(x[i] + y[i]), boost::test_tools::tolerance(2e-6f));
-    std::vector<double> rows(3 * n), xd(3 * n);
+    std::vector<double> rows(3 * n), xd(6 * n);
     const auto row = random_matrix<double>(n, 13);
-    for (std::size_t i = 0; i < 3 * n; ++i) xd[i] = 4.0 * x[i % n] - 0.5 * double(i / n);
+    for (std::size_t i = 0; i < 6 * n; ++i) xd[i] = 4.0 * x[i % n] - 0.5 * double(i / n);
     B::map_rows(3, n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, rows.data(), row.data(), xd.data());
     for (std::size_t i = 0; i < 3 * n; ++i)
       BOOST_TEST(rows[i] == std::tanh(xd[i] + row[i % n]), boost::test_tools::tolerance(1e-14));
+    // 2 samples x 3 channels x plane n, a value per channel
+    std::vector<double> planes(6 * n), relu(6 * n);
+    const auto per_channel = random_matrix<double>(3, 15);
+    B::map_channels(2, 3, n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, planes.data(),
+                    per_channel.data(), xd.data());
+    B::map_channels(2, 3, n, ctnn::op::AddBiasThen<ctnn::op::Relu>{}, relu.data(),
+                    per_channel.data(), xd.data());
+    for (std::size_t i = 0; i < 6 * n; ++i) {
+      const double z = xd[i] + per_channel[(i / n) % 3];
+      BOOST_TEST(planes[i] == std::tanh(z), boost::test_tools::tolerance(1e-14));
+      BOOST_TEST(relu[i] == std::max(z, 0.0));
+    }
   }
 }
 

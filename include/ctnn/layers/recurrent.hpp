@@ -99,9 +99,8 @@ struct Elman {
 
   template <class T>
   CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
-    using std::tanh;
     const std::size_t b = i / a.hidden, j = i % a.hidden;
-    a.h_out[i] = tanh(a.xw[b * a.stride + j] + a.hw[b * a.hidden + j]);
+    a.h_out[i] = step_op{}(a.xw[b * a.stride + j], a.hw[b * a.hidden + j]);
   }
 
   template <class T>

@@ -4,9 +4,10 @@
 //   Rule::options                          the hyper-parameters, PyTorch's names and defaults
 //   Rule::states, Rule::initial(o, k)      how many state vectors, and their start value
 //   Rule::constants(o, step)               per-step values computed once on the host
-//   Rule::update(i, p, g, s, o, c)         CTNN_HOST_DEVICE update of element i
-//   Rule::simd, update(i, p, g, s, o, c, lanes)   optional: the same through Lanes (lanes.hpp),
-//                                          so that a backend may update a SIMD register at once
+//   Rule::update(i, p, g, s, o, c, lanes)  CTNN_HOST_DEVICE update of element i, reading and
+//                                          writing memory through Lanes (core/lanes.hpp)
+//   Rule::simd                             optional: the update is written for SIMD batches too,
+//                                          so a backend may update a register of elements at once
 //   Rule::name, Rule::state_names          PyTorch's class name and state keys, for checkpoints
 #pragma once
 
@@ -36,13 +37,7 @@ struct update_kernel {
   typename Rule::options o;
   std::array<double, 2> c;
   std::size_t first;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    if constexpr (simd) {
-      Rule::update(first + i, p, g, s, o, c, scalar_lanes{});
-    } else {
-      Rule::update(first + i, p, g, s, o, c);
-    }
-  }
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const { (*this)(i, scalar_lanes{}); }
   template <class Lanes>
   CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes) const {
     Rule::update(first + i, p, g, s, o, c, lanes);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
@@ -45,6 +46,19 @@ void simd_map_rows(std::size_t rows, std::size_t cols, const F& f, T* out, const
     simd_map(cols, f, out + base, (in + base)..., row);
   }
 }
+
+// f with its last argument fixed to one value (a channel's bias), broadcast to the type of the
+// others: map_channels runs a vectorizable op over each plane with it.
+template <class F, class T>
+struct with_last_argument {
+  static constexpr bool simd = op::vectorizable<F>;
+  F f;
+  T value;
+  template <class... V>
+  auto operator()(V... x) const {
+    return f(x..., std::common_type_t<V...>(value));
+  }
+};
 
 // Memory access of a lane kernel (core/lanes.hpp) a register at a time.
 template <class T>
