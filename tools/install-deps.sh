@@ -4,7 +4,7 @@
 # the peers of benchmarks/run.sh (LibTorch, dlib, OpenBLAS).
 set -euo pipefail
 packages=(cmake ninja-build g++ git xtensor-dev libxsimd-dev libboost-test-dev libthrust-dev
-          libcub-dev libbenchmark-dev zlib1g-dev nlohmann-json3-dev
+          libcub-dev libbenchmark-dev zlib1g-dev rapidjson-dev
           dataset-fashion-mnist)
 [[ "${1:-}" == "--torch" ]] && packages+=(python3-torch python3-numpy)
 [[ "${1:-}" == "--bench" ]] && packages+=(libtorch-dev libdlib-dev libopenblas-dev)

@@ -5,6 +5,7 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -87,6 +88,33 @@ void refuses(const fs::path& path, const std::string& needle) {
   }
   BOOST_TEST(net.parameters() == params);
   BOOST_TEST(net.buffers() == buffers);
+}
+
+// A safetensors file made by hand: an 8-byte length, `header` as written, then `data_bytes` zeros.
+fs::path with_header(const std::string& name, const std::string& header,
+                     std::size_t data_bytes = 8) {
+  std::vector<unsigned char> bytes(8);
+  const std::uint64_t size = header.size();
+  std::memcpy(bytes.data(), &size, 8);
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  bytes.resize(bytes.size() + data_bytes, 0);
+  const fs::path path = output(name);
+  write_bytes(path, bytes);
+  return path;
+}
+
+// safetensors::read of `path` must throw an io_error that names the file and says `needle`.
+void unreadable(const fs::path& path, const std::string& needle) {
+  try {
+    safetensors::read(path);
+    BOOST_ERROR("reading " << path << " should have failed");
+  } catch (const io_error& e) {
+    const std::string what = e.what();
+    BOOST_TEST_MESSAGE(what);
+    BOOST_TEST(what.find(path.string()) != std::string::npos, what << " should name the file");
+    BOOST_TEST(what.find(needle) != std::string::npos,
+               "\"" << what << "\" should say \"" << needle << "\"");
+  }
 }
 
 }  // namespace
@@ -227,6 +255,59 @@ BOOST_AUTO_TEST_CASE(bad_files_are_refused_by_name_and_change_nothing) {
   Small net;
   load(net, good);
   BOOST_TEST(net.parameters() == trained_small(2).parameters());
+}
+
+// The JSON header itself, written by hand: every defect a damaged or hostile file could carry is
+// refused by name, and a well-formed header from another writer (spaces, escapes, key order,
+// padding) is read.
+BOOST_AUTO_TEST_CASE(hand_written_headers) {
+  const std::string f32 = R"("dtype": "F32", "shape": [2], "data_offsets": [0, 8])";
+  const auto read_back = safetensors::read(
+      with_header("hand_good.safetensors",
+                  " {\"__metadata__\" : {\"format\": \"pt\", \"note\": \"caf\\u00e9 \\\"x\\\"\"},\n"
+                  "  \"w\\u0031\": {" +
+                      f32 + "}}     "));
+  BOOST_TEST(read_back.has("w1"));
+  BOOST_TEST(read_back.metadata.at("format") == "pt");
+  BOOST_TEST(read_back.metadata.at("note") == "caf\xc3\xa9 \"x\"");
+  BOOST_TEST(read_back.values("w1") == std::vector<double>({0.0, 0.0}));
+
+  unreadable(with_header("hand_trailing.safetensors", "{\"w\": {" + f32 + "}} x"),
+             "not valid JSON");
+  unreadable(with_header("hand_unclosed.safetensors", "{\"w\": {" + f32 + "}"), "not valid JSON");
+  unreadable(with_header("hand_utf8.safetensors", "{\"w\xff\": {" + f32 + "}}"), "not valid JSON");
+  unreadable(with_header("hand_deep.safetensors", std::string(200000, '[')), "not valid JSON");
+  unreadable(with_header("hand_array.safetensors", "[1, 2]"), "not a JSON object");
+  unreadable(with_header("hand_twice.safetensors", "{\"w\": {" + f32 + "}, \"w\": {" + f32 + "}}"),
+             "tensor \"w\": appears twice");
+  unreadable(with_header("hand_float_shape.safetensors",
+                         R"({"w": {"dtype": "F32", "shape": [2.0], "data_offsets": [0, 8]}})"),
+             "the shape holds a non-integer");
+  unreadable(with_header("hand_negative_offset.safetensors",
+                         R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [-8, 0]}})"),
+             "data_offsets are not integers");
+  unreadable(
+      with_header("hand_no_dtype.safetensors", R"({"w": {"shape": [2], "data_offsets": [0, 8]}})"),
+      "needs \"dtype\", \"shape\" and two \"data_offsets\"");
+  unreadable(with_header("hand_dtype.safetensors",
+                         R"({"w": {"dtype": "F8", "shape": [2], "data_offsets": [0, 8]}})"),
+             "unknown dtype \"F8\"");
+  unreadable(
+      with_header(
+          "hand_huge_shape.safetensors",
+          R"({"w": {"dtype": "F32", "shape": [4611686018427387904, 8], "data_offsets": [0, 8]}})"),
+      "does not fit in 64 bits");
+  unreadable(with_header("hand_metadata.safetensors", R"({"__metadata__": {"epoch": 3}})"),
+             "__metadata__.epoch is not a string");
+
+  // write() refuses names a reader could not tell apart, before it touches the file.
+  const fs::path path = output("hand_duplicate_write.safetensors");
+  fs::remove(path);
+  const auto entry = safetensors::make_entry("w", "F32", {1}, std::vector<float>{1});
+  BOOST_CHECK_EXCEPTION(safetensors::write(path, {entry, entry}), io_error, [](const io_error& e) {
+    return std::string(e.what()).find("\"w\" is used twice") != std::string::npos;
+  });
+  BOOST_TEST(!fs::exists(path));
 }
 
 BOOST_AUTO_TEST_CASE(a_non_strict_load_reports_what_it_left_out) {

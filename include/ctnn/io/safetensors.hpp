@@ -5,10 +5,17 @@
 // and the tensors' bytes, little-endian, row-major, at those offsets. read() checks everything a
 // file could get wrong (length, JSON, dtypes, shapes against byte counts, bounds) and names the
 // file and the tensor in its io_error; write() replaces the file only once it is complete.
+// The JSON is RapidJSON's: it validates UTF-8, parses iteratively (a deeply nested header cannot
+// overflow the stack) and costs a user's translation unit about 1 s to compile, where nlohmann's
+// json cost 4 s of mnist_mlp's 14.6 s.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -112,53 +119,76 @@ inline file read(const std::filesystem::path& path) {
     throw io_error(where + "the header length " + std::to_string(header_size) +
                    " does not fit a file of " + std::to_string(bytes.size()) +
                    " bytes: not a safetensors file, or truncated");
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + long(header_size));
-  } catch (const nlohmann::json::exception& e) {
-    throw io_error(where + "the header is not valid JSON (" + e.what() +
-                   "): not a safetensors file, or damaged");
+  rapidjson::Document header;
+  header.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+      reinterpret_cast<const char*>(bytes.data()) + 8, std::size_t(header_size));
+  if (header.HasParseError()) {
+    std::string reason = rapidjson::GetParseError_En(header.GetParseError());
+    if (!reason.empty() && reason.back() == '.') reason.pop_back();
+    throw io_error(where + "the header is not valid JSON (" + reason + ", at byte " +
+                   std::to_string(8 + header.GetErrorOffset()) +
+                   " of the file): not a safetensors file, or damaged");
   }
-  if (!header.is_object()) throw io_error(where + "the header is not a JSON object");
+  if (!header.IsObject()) throw io_error(where + "the header is not a JSON object");
 
+  const auto text = [](const rapidjson::Value& v) {
+    return std::string(v.GetString(), v.GetStringLength());
+  };
+  const auto unsigned_integers = [](const rapidjson::Value& v) {
+    if (!v.IsArray()) return false;
+    for (const auto& x : v.GetArray())
+      if (!x.IsUint64()) return false;
+    return true;
+  };
   file f;
   f.path = path.string();
   f.data.assign(bytes.begin() + 8 + long(header_size), bytes.end());
-  for (const auto& [name, entry] : header.items()) {
+  bool metadata_seen = false;
+  for (const auto& member : header.GetObject()) {
+    const std::string name = text(member.name);
+    const rapidjson::Value& entry = member.value;
     if (name == "__metadata__") {
-      if (!entry.is_object()) throw io_error(where + "__metadata__ is not an object");
-      for (const auto& [key, value] : entry.items()) {
-        if (!value.is_string()) throw io_error(where + "__metadata__." + key + " is not a string");
-        f.metadata[key] = value.get<std::string>();
+      if (metadata_seen) throw io_error(where + "__metadata__ appears twice");
+      metadata_seen = true;
+      if (!entry.IsObject()) throw io_error(where + "__metadata__ is not an object");
+      for (const auto& item : entry.GetObject()) {
+        const std::string key = text(item.name);
+        if (!item.value.IsString())
+          throw io_error(where + "__metadata__." + key + " is not a string");
+        if (!f.metadata.emplace(key, text(item.value)).second)
+          throw io_error(where + "__metadata__." + key + " appears twice");
       }
       continue;
     }
     const std::string what = where + "tensor \"" + name + "\": ";
-    if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
-        !entry.contains("data_offsets") || !entry["dtype"].is_string() ||
-        !entry["shape"].is_array() || !entry["data_offsets"].is_array() ||
-        entry["data_offsets"].size() != 2)
+    if (!entry.IsObject() || !entry.HasMember("dtype") || !entry.HasMember("shape") ||
+        !entry.HasMember("data_offsets") || !entry["dtype"].IsString() ||
+        !entry["shape"].IsArray() || !entry["data_offsets"].IsArray() ||
+        entry["data_offsets"].Size() != 2)
       throw io_error(what + "needs \"dtype\", \"shape\" and two \"data_offsets\"");
     tensor t;
-    t.dtype = entry["dtype"].get<std::string>();
+    t.dtype = text(entry["dtype"]);
     const std::size_t size = dtype_size(t.dtype);
     if (size == 0) throw io_error(what + "unknown dtype \"" + t.dtype + "\"");
-    for (const auto& d : entry["shape"]) {
-      if (!d.is_number_unsigned()) throw io_error(what + "the shape holds a non-integer");
-      t.shape.push_back(d.get<std::size_t>());
-    }
-    for (const auto& o : entry["data_offsets"])
-      if (!o.is_number_unsigned()) throw io_error(what + "data_offsets are not integers");
-    t.begin = entry["data_offsets"][0].get<std::size_t>();
-    t.end = entry["data_offsets"][1].get<std::size_t>();
+    if (!unsigned_integers(entry["shape"])) throw io_error(what + "the shape holds a non-integer");
+    for (const auto& d : entry["shape"].GetArray()) t.shape.push_back(std::size_t(d.GetUint64()));
+    std::size_t bytes_needed = size;
+    for (std::size_t d : t.shape)
+      if (__builtin_mul_overflow(bytes_needed, d, &bytes_needed))
+        throw io_error(what + "the shape's size does not fit in 64 bits");
+    if (!unsigned_integers(entry["data_offsets"]))
+      throw io_error(what + "data_offsets are not integers");
+    t.begin = std::size_t(entry["data_offsets"][0].GetUint64());
+    t.end = std::size_t(entry["data_offsets"][1].GetUint64());
     if (t.begin > t.end || t.end > f.data.size())
       throw io_error(what + "its bytes [" + std::to_string(t.begin) + ", " + std::to_string(t.end) +
                      ") lie outside the " + std::to_string(f.data.size()) +
                      " data bytes of the file: the file is truncated or damaged");
-    if (t.end - t.begin != t.elements() * size)
+    if (t.end - t.begin != bytes_needed)
       throw io_error(what + "holds " + std::to_string(t.end - t.begin) + " bytes but " + t.dtype +
-                     " with this shape needs " + std::to_string(t.elements() * size));
-    f.tensors.emplace(name, std::move(t));
+                     " with this shape needs " + std::to_string(bytes_needed));
+    if (!f.tensors.emplace(name, std::move(t)).second)
+      throw io_error(what + "appears twice in the header");
   }
   return f;
 }
@@ -184,16 +214,54 @@ entry make_entry(std::string name, std::string dtype, std::vector<std::size_t> s
 // previous file as it was.
 inline void write(const std::filesystem::path& path, const std::vector<entry>& entries,
                   const std::map<std::string, std::string>& metadata = {}) {
-  nlohmann::json header = nlohmann::json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
+  {
+    std::vector<std::string> names;
+    for (const auto& e : entries) names.push_back(e.name);
+    std::sort(names.begin(), names.end());
+    const auto twice = std::adjacent_find(names.begin(), names.end());
+    if (twice != names.end() || std::binary_search(names.begin(), names.end(), "__metadata__"))
+      throw io_error("ctnn::safetensors::write: " + path.string() + ": the tensor name \"" +
+                     (twice != names.end() ? *twice : std::string("__metadata__")) + "\" is " +
+                     (twice != names.end() ? "used twice" : "reserved") + "; nothing was written");
+  }
+  rapidjson::StringBuffer json;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(json);
+  const auto key = [&](const std::string& k) {
+    writer.Key(k.data(), rapidjson::SizeType(k.size()));
+  };
+  const auto string = [&](const std::string& v) {
+    writer.String(v.data(), rapidjson::SizeType(v.size()));
+  };
+  writer.StartObject();
+  if (!metadata.empty()) {
+    key("__metadata__");
+    writer.StartObject();
+    for (const auto& [k, v] : metadata) {
+      key(k);
+      string(v);
+    }
+    writer.EndObject();
+  }
   std::size_t offset = 0;
   for (const auto& e : entries) {
-    header[e.name] = {{"dtype", e.dtype},
-                      {"shape", e.shape},
-                      {"data_offsets", {offset, offset + e.bytes.size()}}};
+    key(e.name);
+    writer.StartObject();
+    key("dtype");
+    string(e.dtype);
+    key("shape");
+    writer.StartArray();
+    for (std::size_t d : e.shape) writer.Uint64(d);
+    writer.EndArray();
+    key("data_offsets");
+    writer.StartArray();
+    writer.Uint64(offset);
+    writer.Uint64(offset + e.bytes.size());
+    writer.EndArray();
+    writer.EndObject();
     offset += e.bytes.size();
   }
-  std::string text = header.dump();
+  writer.EndObject();
+  std::string text(json.GetString(), json.GetSize());
   text.append((8 - (text.size() % 8)) % 8, ' ');  // the data starts 8-byte aligned
   const std::uint64_t header_size = text.size();
 
