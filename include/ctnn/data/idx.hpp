@@ -24,7 +24,7 @@ struct idx_array {
   std::vector<std::uint8_t> values;  // dims' product of them
 };
 
-inline idx_array read_idx(const std::filesystem::path& path) {
+[[gnu::cold]] inline idx_array read_idx(const std::filesystem::path& path) {
   const std::string where = "ctnn::data::read_idx: " + path.string() + ": ";
   if (!std::filesystem::exists(path)) throw io_error(where + "no such file");
   std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);

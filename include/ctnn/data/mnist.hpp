@@ -17,7 +17,7 @@ namespace ctnn::data {
 using mnist_dataset = in_memory_dataset<Shape<1, 28, 28>>;
 
 // split "train" (60,000) or "test" (10,000): <dir>/train-images-idx3-ubyte[.gz] and labels.
-inline mnist_dataset load_mnist(const std::filesystem::path& dir, const std::string& split) {
+[[gnu::cold]] inline mnist_dataset load_mnist(const std::filesystem::path& dir, const std::string& split) {
   const std::string hint =
       " (MNIST: http://yann.lecun.com/exdb/mnist/; Fashion-MNIST: Debian's dataset-fashion-mnist "
       "package, or https://github.com/zalandoresearch/fashion-mnist)";

@@ -76,7 +76,7 @@ class vocabulary {
   std::array<int, 256> index_{};
 };
 
-inline std::string read_text(const std::filesystem::path& path) {
+[[gnu::cold]] inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw io_error("ctnn::data::read_text: cannot open " + path.string() +

@@ -26,7 +26,7 @@ std::string summary_shape() {
   return s + "]";
 }
 
-inline std::string format_summary(const std::vector<summary_row>& rows, std::size_t total,
+[[gnu::cold]] inline std::string format_summary(const std::vector<summary_row>& rows, std::size_t total,
                                   std::size_t trainable, std::size_t buffers) {
   std::vector<std::string> names;
   std::size_t name_width = 12, shape_width = 12;
