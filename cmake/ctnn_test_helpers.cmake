@@ -24,7 +24,8 @@ function(ctnn_add_compile_test source)
   set_tests_properties(compile.${name} PROPERTIES LABELS compile RESOURCE_LOCK compile_tests)
 endfunction()
 
-# One generated translation unit per public header, each including only that header.
+# One generated translation unit per public header, each including only that header; a second one
+# for the headers with an .ipp, under CTNN_SEPARATE_COMPILATION.
 function(ctnn_add_header_checks include_dir)
   file(GLOB_RECURSE headers RELATIVE ${include_dir} CONFIGURE_DEPENDS ${include_dir}/ctnn/*.hpp)
   set(sources)
@@ -33,6 +34,13 @@ function(ctnn_add_header_checks include_dir)
     set(tu ${CMAKE_CURRENT_BINARY_DIR}/header_check/${id}.cpp)
     file(CONFIGURE OUTPUT ${tu} CONTENT "#include <${header}>\n#include <${header}>  // and its guard\n")
     list(APPEND sources ${tu})
+    # A header with run-once code (an .ipp beside it) must also compile as declarations only.
+    string(REGEX REPLACE "\\.hpp$" ".ipp" definitions ${header})
+    if(EXISTS ${include_dir}/${definitions})
+      set(tu ${CMAKE_CURRENT_BINARY_DIR}/header_check/${id}_separate.cpp)
+      file(CONFIGURE OUTPUT ${tu} CONTENT "#define CTNN_SEPARATE_COMPILATION\n#include <${header}>\n")
+      list(APPEND sources ${tu})
+    endif()
   endforeach()
   add_library(ctnn_header_check OBJECT ${sources})
   target_link_libraries(ctnn_header_check PRIVATE ctnn::thrust ctnn_project_options)

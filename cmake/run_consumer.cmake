@@ -1,13 +1,16 @@
 # cmake -DSOURCE=... -DBINARY=... -DGENERATOR=... -DARGS=... -P run_consumer.cmake
-# Configures, builds and runs the consumer project; fails on any step.
+# Configures, builds and runs the consumer project (header-only and with ctnn::compiled); fails
+# on any step.
 file(REMOVE_RECURSE ${BINARY})
-foreach(step configure build run)
+foreach(step configure build run run_compiled)
   if(step STREQUAL "configure")
     set(command ${CMAKE_COMMAND} -S ${SOURCE} -B ${BINARY} -G ${GENERATOR} ${ARGS})
   elseif(step STREQUAL "build")
     set(command ${CMAKE_COMMAND} --build ${BINARY})
-  else()
+  elseif(step STREQUAL "run")
     set(command ${BINARY}/consumer)
+  else()
+    set(command ${BINARY}/consumer_compiled)
   endif()
   execute_process(COMMAND ${command} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
   message(STATUS "${step}: ${out}${err}")

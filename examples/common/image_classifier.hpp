@@ -1,8 +1,8 @@
 // What the MNIST examples share: find the data, split off a validation set, train with fit(),
 // test, and write the epoch log (CSV), the learning curve (SVG) and the best checkpoint.
+// What needs no network type is in image_classifier.cpp, compiled once into ctnn_example_support.
 #pragma once
 
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -18,9 +18,7 @@
 
 namespace examples {
 
-inline const std::vector<std::string> fashion_classes{
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+extern const std::vector<std::string> fashion_classes;
 
 struct image_run {
   std::filesystem::path data;  // a directory with the four IDX files
@@ -33,25 +31,9 @@ struct image_run {
 // validation: images held out of the training set to pick the best epoch; 0 trains on all of
 // them, shows the test set's figures each epoch (the classic tutorial loop) and tests the last
 // epoch, since picking an epoch by its test score would flatter it.
-inline image_run parse_image_run(const arguments& args, const std::string& default_data,
-                                 std::size_t epochs, std::size_t batch_size,
-                                 std::size_t validation = 5000) {
-  image_run r;
-  r.data = args.text("data", default_data);
-  const std::string lower = [&] {
-    std::string s = r.data.string();
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  }();
-  r.fashion = lower.find("fashion") != std::string::npos;
-  r.epochs = std::size_t(args.number("epochs", long(epochs)));
-  r.batch_size = std::size_t(args.number("batch-size", long(batch_size)));
-  r.limit = std::size_t(args.number("limit", 0));
-  r.validation = std::size_t(args.number("validation", long(validation)));
-  r.seed = std::uint64_t(args.number("seed", 1));
-  r.out = args.text("out", ".");
-  return r;
-}
+image_run parse_image_run(const arguments& args, const std::string& default_data,
+                          std::size_t epochs, std::size_t batch_size,
+                          std::size_t validation = 5000);
 
 // Trains `net` on the run's data and prints the test result; returns the test accuracy.
 template <class Net, class Opt>

@@ -13,6 +13,19 @@
 #define CTNN_HOST_DEVICE
 #endif
 
+// Run-once code (file formats, data set readers, text reports) is not a template, so a header-only
+// library compiles it again in every translation unit that includes it: about 3 s of mnist_mlp's
+// compile time. Its definitions live in .ipp files beside their headers. By default each header
+// includes its .ipp and they are inline. A program that defines CTNN_SEPARATE_COMPILATION in
+// every translation unit gets declarations only, and compiles the definitions once by including
+// <ctnn/src.hpp> in one of them; the CMake target ctnn::compiled does both (Asio's scheme).
+// [[gnu::cold]]: they run once per file or epoch, so they are optimised for size.
+#if defined(CTNN_SEPARATE_COMPILATION)
+#define CTNN_RUN_ONCE [[gnu::cold]]
+#else
+#define CTNN_RUN_ONCE [[gnu::cold]] inline
+#endif
+
 namespace ctnn {
 inline constexpr int version_major = CTNN_VERSION_MAJOR;
 inline constexpr int version_minor = CTNN_VERSION_MINOR;

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "ctnn/config.hpp"
 #include "ctnn/core/errors.hpp"
 #include "ctnn/core/shape.hpp"
 
@@ -76,15 +77,7 @@ class vocabulary {
   std::array<int, 256> index_{};
 };
 
-[[gnu::cold]] inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw io_error("ctnn::data::read_text: cannot open " + path.string() +
-                   " (Tiny Shakespeare is in the repository's ../shared/data/text/tinyshakespeare)");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+CTNN_RUN_ONCE std::string read_text(const std::filesystem::path& path);
 
 template <std::size_t Length>
 class char_windows {
@@ -144,3 +137,7 @@ class padded_strings {
 };
 
 }  // namespace ctnn::data
+
+#if !defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/data/text.ipp"
+#endif

@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ctnn/config.hpp"
 #include "ctnn/core/errors.hpp"
 #include "ctnn/io/safetensors.hpp"
 
@@ -72,17 +73,13 @@ template <class Net>
   return entries;
 }
 
-inline std::string shape_text(const std::vector<std::size_t>& dims) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + "]";
-}
+CTNN_RUN_ONCE std::string shape_text(const std::vector<std::size_t>& dims);
 
 // Checks one tensor of the file against what the network expects and copies its values into
 // `out` at `offset`.
 template <class T, class Info>
 [[gnu::cold]] void take(const safetensors::file& f, const Info& info, const std::string& key,
-          std::vector<T>& out) {
+                        std::vector<T>& out) {
   const std::string where = "ctnn::load: " + f.path + ": \"" + key + "\" ";
   const safetensors::tensor& t = f.tensors.at(key);
   if (t.shape != info.dims)
@@ -108,14 +105,15 @@ template <class T, class Info>
 
 template <class Net>
 [[gnu::cold]] void save(const Net& net, const std::filesystem::path& path,
-          std::map<std::string, std::string> metadata = {}) {
+                        std::map<std::string, std::string> metadata = {}) {
   metadata.emplace("format", "pt");
   safetensors::write(path, detail::state_entries(net), metadata);
 }
 
 // Loads parameters and buffers; all or nothing.
 template <class Net>
-[[gnu::cold]] load_report load(Net& net, const std::filesystem::path& path, load_options options = {}) {
+[[gnu::cold]] load_report load(Net& net, const std::filesystem::path& path,
+                               load_options options = {}) {
   using T = typename Net::value_type;
   const safetensors::file f = safetensors::read(path);
   load_report report;
@@ -149,7 +147,7 @@ template <class Net>
 // The network and the optimiser's state in one file.
 template <class Net, class Opt>
 [[gnu::cold]] void save(const Net& net, const Opt& opt, const std::filesystem::path& path,
-          std::map<std::string, std::string> metadata = {}) {
+                        std::map<std::string, std::string> metadata = {}) {
   using T = typename Net::value_type;
   auto entries = detail::state_entries(net);
   for (std::size_t k = 0; k < Opt::state_count; ++k) {
@@ -207,3 +205,7 @@ template <class Net, class Opt>
 }
 
 }  // namespace ctnn
+
+#if !defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/io/checkpoint.ipp"
+#endif

@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ctnn/config.hpp"
 #include "ctnn/core/errors.hpp"
 #include "ctnn/train/callbacks.hpp"
 #include "ctnn/train/metrics.hpp"
@@ -97,31 +98,12 @@ class epoch_tally {
   std::size_t samples_ = 0;
 };
 
-inline std::string percent(double fraction) {
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(2) << 100 * fraction << '%';
-  return s.str();
-}
+CTNN_RUN_ONCE std::string percent(double fraction);
 
-inline std::string summary_line(const epoch_record& r, std::size_t epochs) {
-  std::ostringstream s;
-  s << "epoch " << r.epoch << '/' << epochs << ": train loss " << std::fixed << std::setprecision(4)
-    << r.train_loss;
-  if (!std::isnan(r.train_accuracy)) s << " acc " << percent(r.train_accuracy);
-  if (!std::isnan(r.val_loss)) s << " | val loss " << std::setprecision(4) << r.val_loss;
-  if (!std::isnan(r.val_accuracy)) s << " acc " << percent(r.val_accuracy);
-  if (!std::isnan(r.lr)) s << " | lr " << std::defaultfloat << std::setprecision(3) << r.lr;
-  s << " | " << std::fixed << std::setprecision(1) << r.seconds << " s";
-  return s.str();
-}
+CTNN_RUN_ONCE std::string summary_line(const epoch_record& r, std::size_t epochs);
 
 // Empty for NaN, as pandas reads a missing value.
-inline std::string csv_number(double v) {
-  if (std::isnan(v)) return {};
-  std::ostringstream s;
-  s << std::setprecision(9) << v;
-  return s.str();
-}
+CTNN_RUN_ONCE std::string csv_number(double v);
 
 class csv_log {
  public:
@@ -242,3 +224,7 @@ history fit(Net& net, const Loss& loss, Opt& opt, Loader& train, const fit_optio
 }
 
 }  // namespace ctnn
+
+#if !defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/train/fit.ipp"
+#endif

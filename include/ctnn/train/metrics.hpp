@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ctnn/config.hpp"
 #include "ctnn/core/errors.hpp"
 
 namespace ctnn::metrics {
@@ -79,22 +80,7 @@ class confusion_matrix {
   }
 
   // A fixed-width table with one row per true class, then the accuracy.
-  std::string format(const std::vector<std::string>& names = {}) const {
-    std::ostringstream s;
-    std::size_t label = 10;
-    for (const auto& n : names) label = std::max(label, n.size() + 1);
-    s << std::setw(int(label)) << "true\\pred";
-    for (std::size_t c = 0; c < classes_; ++c) s << std::setw(7) << c;
-    s << '\n';
-    for (std::size_t t = 0; t < classes_; ++t) {
-      s << std::setw(int(label)) << (t < names.size() ? names[t] : std::to_string(t));
-      for (std::size_t p = 0; p < classes_; ++p) s << std::setw(7) << (*this)(t, p);
-      s << '\n';
-    }
-    s << "accuracy " << std::fixed << std::setprecision(2) << 100 * accuracy() << "% (" << correct_
-      << " of " << total_ << ")\n";
-    return s.str();
-  }
+  CTNN_RUN_ONCE std::string format(const std::vector<std::string>& names = {}) const;
 
  private:
   std::size_t classes_;
@@ -103,3 +89,7 @@ class confusion_matrix {
 };
 
 }  // namespace ctnn::metrics
+
+#if !defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/train/metrics.ipp"
+#endif

@@ -15,6 +15,8 @@
 
 #include <unistd.h>
 
+#include "ctnn/config.hpp"
+
 namespace ctnn {
 
 enum class progress_mode { automatic, bar, lines, none };
@@ -61,33 +63,8 @@ class progress_bar {
   double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
  private:
-  std::string line(std::size_t done, double mean_loss, bool bar) const {
-    const double elapsed = seconds();
-    const double rate = elapsed > 0 ? double(done) / elapsed : 0.0;
-    const double eta = rate > 0 ? double(batches_ - done) / rate : 0.0;
-    std::ostringstream s;
-    s << "epoch " << epoch_ << '/' << epochs_ << ' ';
-    if (bar) {
-      constexpr std::size_t width = 20;
-      const std::size_t filled = batches_ ? done * width / batches_ : width;
-      s << '[' << std::string(filled, '=') << (filled < width ? ">" : "")
-        << std::string(filled < width ? width - filled - 1 : 0, ' ') << "] ";
-    }
-    s << done << '/' << batches_ << std::fixed << std::setprecision(1) << "  " << rate << " batch/s"
-      << std::setprecision(4) << "  loss " << mean_loss << "  "
-      << (done == batches_ ? "took " + clock_time(elapsed) : "ETA " + clock_time(eta));
-    return s.str();
-  }
-  static std::string clock_time(double seconds) {
-    const long s = long(seconds + 0.5);
-    std::ostringstream t;
-    if (s >= 3600)
-      t << s / 3600 << ':' << std::setw(2) << std::setfill('0') << (s / 60) % 60;
-    else
-      t << s / 60;
-    t << ':' << std::setw(2) << std::setfill('0') << s % 60;
-    return t.str();
-  }
+  CTNN_RUN_ONCE std::string line(std::size_t done, double mean_loss, bool bar) const;
+  CTNN_RUN_ONCE static std::string clock_time(double seconds);
 
   std::ostream* out_;
   progress_mode mode_;
@@ -96,3 +73,7 @@ class progress_bar {
 };
 
 }  // namespace ctnn
+
+#if !defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/train/progress.ipp"
+#endif
