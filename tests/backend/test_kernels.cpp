@@ -81,8 +81,8 @@ BOOST_AUTO_TEST_SUITE(kernels)
 
 BOOST_AUTO_TEST_CASE(gemm_few_rows_and_odd_sizes) {
   const std::vector<std::size_t> ms{1, 2, 3, 4, 5, 17, 33};
-  const std::vector<std::size_t> ns{1, 3, 17, 33, 70};
-  const std::vector<std::size_t> ks{1, 3, 17, 300};
+  const std::vector<std::size_t> ns{1, 3, 16, 17, 33, 70};
+  const std::vector<std::size_t> ks{1, 3, 16, 17, 300};
   check_sizes<float>(1, ms, ns, ks);
   check_sizes<double>(1, ms, ns, ks);
 }
@@ -94,6 +94,14 @@ BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
     check_sizes<float>(threads, {33, 261}, {1, 517}, {513});
     check_sizes<double>(threads, {261}, {33, 517}, {300});
   }
+}
+
+// The dot-product kernel sums a register of dot products with xsimd::haddp, whose lane order
+// differs between xsimd builds; an order it does not know would send it to the slower kernel.
+BOOST_AUTO_TEST_CASE(haddp_lane_order_is_known) {
+  using ctnn::cpu::detail::haddp_order;
+  BOOST_TEST((ctnn::cpu::detail::haddp_order_of_this_build<float>() != haddp_order::unknown));
+  BOOST_TEST((ctnn::cpu::detail::haddp_order_of_this_build<double>() != haddp_order::unknown));
 }
 
 // beta == 0 overwrites C: NaN already in C does not survive, as in BLAS.

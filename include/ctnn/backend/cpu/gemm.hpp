@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <xsimd/xsimd.hpp>
+#include "ctnn/backend/cpu/xsimd.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -55,7 +55,7 @@ struct blocking {
   static constexpr std::size_t MR = wide_register_file ? 8 : 6;
   static constexpr std::size_t NR = 2 * W;
   static constexpr std::size_t KC = 256;  // B sliver in L1 (BLIS uses 256 on AVX2 and AVX-512)
-  static constexpr std::size_t MC = 196608 / (KC * sizeof(T)) / MR * MR;  // A block in L2
+  static constexpr std::size_t MC = 196608 / (KC * sizeof(T)) / MR * MR;   // A block in L2
   static constexpr std::size_t NC = 2097152 / (KC * sizeof(T)) / NR * NR;  // B panel in L3
 };
 
@@ -179,8 +179,7 @@ void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, 
 // The rows [i0, i1) and columns [j0, j1) of C += alpha op(A) op(B), on the calling thread.
 template <class T>
 void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alpha, T* c,
-                  std::size_t ldc, std::size_t i0, std::size_t i1, std::size_t j0,
-                  std::size_t j1) {
+                  std::size_t ldc, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
   using B = blocking<T>;
   constexpr std::size_t MR = B::MR, NR = B::NR, KC = B::KC, MC = B::MC, NC = B::NC;
   thread_local aligned_buffer<T> a_buffer, b_buffer;
@@ -213,7 +212,8 @@ template <class T>
 void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std::size_t n,
                    std::size_t k, T alpha, T* c) {
   using B = blocking<T>;
-  std::size_t threads = std::min(get_num_threads(), std::max<std::size_t>(1, m * n * k / min_work_per_thread));
+  std::size_t threads =
+      std::min(get_num_threads(), std::max<std::size_t>(1, m * n * k / min_work_per_thread));
   const bool by_columns = n / B::NR >= m / B::MR;
   const std::size_t unit = by_columns ? B::NR : B::MR, extent = by_columns ? n : m;
   threads = std::min(threads, (extent + unit - 1) / unit);
@@ -324,19 +324,123 @@ void few_rows_dot_rows(const T* a, std::size_t lda, const T* b, std::size_t n, s
   for (; j < n; ++j) block(j, std::integral_constant<std::size_t, 1>{});
 }
 
+// GCC 12 takes the undefined register inside xsimd's AVX-512 haddp (_mm512_undefined_ps) for an
+// uninitialised variable; the lanes it stands for are never read (see also xsimd.hpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+// xsimd::haddp(rows) should put the sum of rows[L] in lane L. xsimd 8's AVX-512 float version
+// puts rows 4-5 in lanes 2-3 and rows 2-3 in lanes 4-5, and likewise 12-13 and 10-11. Which one
+// this build has is probed once; a kernel built for the swap feeds haddp its rows swapped back.
+enum class haddp_order { in_order, pairs_swapped, unknown };
+
+template <std::size_t W>
+constexpr std::size_t swapped_pair_row(std::size_t lane) {
+  if (W != 16) return lane;
+  constexpr std::size_t rows[16] = {0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15};
+  return rows[lane];
+}
+
+template <class T>
+haddp_order probe_haddp() {
+  using batch = xsimd::batch<T>;
+  constexpr std::size_t W = batch::size;
+  batch rows[W];
+  for (std::size_t q = 0; q < W; ++q) rows[q] = batch(T(q));
+  alignas(64) T lanes[W];
+  xsimd::haddp(rows).store_aligned(lanes);
+  bool in_order = true, swapped = true;
+  for (std::size_t l = 0; l < W; ++l) {
+    in_order = in_order && lanes[l] == T(W * l);
+    swapped = swapped && lanes[l] == T(W * swapped_pair_row<W>(l));
+  }
+  return in_order  ? haddp_order::in_order
+         : swapped ? haddp_order::pairs_swapped
+                   : haddp_order::unknown;
+}
+
+template <class T>
+haddp_order haddp_order_of_this_build() {
+  static const haddp_order order = probe_haddp<T>();
+  return order;
+}
+
+// m rows of A and n rows of B, all contiguous in k, k >= W: C[i, j .. j + W) += A[i, :] .
+// B[j .. j + W, :], W dot products in W registers summed across in one transpose-and-add
+// (xsimd::haddp) and stored as one register: no horizontal sum per element. The last k % W
+// elements are read as the register that ends at k, with its first lanes of A zeroed, not one at a
+// time, and the last n % W columns as a register of fewer rows of B. B's W rows stay in L1 while
+// the rows of A pass over them. tiny_mlp_infer_b2 (k = 20) spent 88% of its 4.4 us in
+// few_rows_dot_rows, mostly in horizontal sums and the scalar tail. flatten: GCC left haddp and
+// the lambda as calls, with the accumulators passed through memory (38% of the time in haddp).
+template <class T, haddp_order Order>
+[[gnu::flatten]] void dot_rows_by_register(const T* a, std::size_t lda, std::size_t m, const T* b, std::size_t n,
+                          std::size_t k, T alpha, T* c) {
+  using batch = xsimd::batch<T>;
+  constexpr std::size_t W = batch::size;
+  const std::size_t whole = k - k % W;
+  alignas(64) T lanes[W];
+  for (std::size_t l = 0; l < W; ++l) lanes[l] = T(l);
+  const auto tail_lanes = batch::load_aligned(lanes) >= batch(T(W - k % W));
+  const batch scale(alpha);
+  // rows_of_b (W, or n % W at the end) dot products of row i of A, summed across into one register
+  const auto dots = [&](const T* ai, const T* rows, std::size_t rows_of_b) {
+    batch acc[W];
+#pragma GCC unroll 16
+    for (std::size_t q = 0; q < W; ++q) acc[q] = batch(T(0));
+    const auto add = [&](const batch& av, const T* column) {
+#pragma GCC unroll 16
+      for (std::size_t q = 0; q < W; ++q, column += k)
+        if (q < rows_of_b) acc[q] = xsimd::fma(av, batch::load_unaligned(column), acc[q]);
+    };
+    for (std::size_t p = 0; p < whole; p += W) add(batch::load_unaligned(ai + p), rows + p);
+    if (whole < k)
+      add(xsimd::select(tail_lanes, batch::load_unaligned(ai + k - W), batch(T(0))), rows + k - W);
+    if constexpr (Order == haddp_order::pairs_swapped) {
+      batch fed[W];
+#pragma GCC unroll 16
+      for (std::size_t q = 0; q < W; ++q) fed[q] = acc[swapped_pair_row<W>(q)];
+      return scale * xsimd::haddp(fed);
+    } else {
+      return scale * xsimd::haddp(acc);
+    }
+  };
+  std::size_t j = 0;
+  for (; j + W <= n; j += W)
+    for (std::size_t i = 0; i < m; ++i) {
+      T* dst = c + i * n + j;
+      (dots(a + i * lda, b + j * k, W) + batch::load_unaligned(dst)).store_unaligned(dst);
+    }
+  if (j < n)
+    for (std::size_t i = 0; i < m; ++i) {
+      dots(a + i * lda, b + j * k, n - j).store_aligned(lanes);
+      for (std::size_t q = 0; q < n - j; ++q) c[i * n + j + q] += lanes[q];
+    }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 template <class Kernel>
 void dispatch_rows(std::size_t m, Kernel&& kernel) {
   switch (m) {
-    case 1: return kernel(std::integral_constant<std::size_t, 1>{});
-    case 2: return kernel(std::integral_constant<std::size_t, 2>{});
-    case 3: return kernel(std::integral_constant<std::size_t, 3>{});
-    default: return kernel(std::integral_constant<std::size_t, 4>{});
+    case 1:
+      return kernel(std::integral_constant<std::size_t, 1>{});
+    case 2:
+      return kernel(std::integral_constant<std::size_t, 2>{});
+    case 3:
+      return kernel(std::integral_constant<std::size_t, 3>{});
+    default:
+      return kernel(std::integral_constant<std::size_t, 4>{});
   }
 }
 
 // A B^T with both operands contiguous in k: packing B^T is a scalar transpose of all of B, which
 // costs as much as the product when k is long and C small (a convolution's weight gradient per
-// sample); dot products read both operands as they are and pay one horizontal sum per element.
+// sample); dot products read both operands as they are (dot_rows_by_register).
 // Measured here (AVX-512): 6 x 25 x 784 takes 6.4 us as dots and 18 us packed; 32 x 128 x 784
 // 178 us as dots and 118 us packed.
 inline bool dots_beat_packing(std::size_t m, std::size_t n, std::size_t k) {
@@ -380,11 +484,20 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
                (!at && bt && detail::dots_beat_packing(m, n, k))) {
-      // rows of A and of B contiguous in k: dot products, four rows of A at a time
-      for (std::size_t i = 0; i < m; i += few_rows)
-        detail::dispatch_rows(std::min(few_rows, m - i), [&](auto rows) {
-          detail::few_rows_dot_rows<decltype(rows)::value>(a + i * k, k, b, n, k, alpha, c + i * n);
-        });
+      // rows of A and of B contiguous in k: dot products, a register of them at a time
+      const detail::haddp_order order = detail::haddp_order_of_this_build<T>();
+      if (k >= xsimd::batch<T>::size && order == detail::haddp_order::in_order) {
+        detail::dot_rows_by_register<T, detail::haddp_order::in_order>(a, k, m, b, n, k, alpha, c);
+      } else if (k >= xsimd::batch<T>::size && order == detail::haddp_order::pairs_swapped) {
+        detail::dot_rows_by_register<T, detail::haddp_order::pairs_swapped>(a, k, m, b, n, k, alpha,
+                                                                            c);
+      } else {
+        for (std::size_t i = 0; i < m; i += few_rows)
+          detail::dispatch_rows(std::min(few_rows, m - i), [&](auto rows) {
+            detail::few_rows_dot_rows<decltype(rows)::value>(a + i * k, k, b, n, k, alpha,
+                                                             c + i * n);
+          });
+      }
     } else {
       detail::gemm_parallel(op_a, op_b, m, n, k, alpha, c);
     }

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#include <xsimd/xsimd.hpp>
+#include "ctnn/backend/cpu/xsimd.hpp"
 
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/core/lanes.hpp"
@@ -16,7 +16,8 @@
 
 namespace ctnn::cpu {
 
-// GCC 12 reports the undefined first operand of AVX-512 intrinsics inlined from xsimd's exp and tanh
+// GCC 12 reports the undefined first operand of AVX-512 intrinsics inlined from xsimd's exp and
+// tanh
 // (_mm512_undefined_ps) as maybe uninitialised; the lanes it means are never read.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -24,7 +25,7 @@ namespace ctnn::cpu {
 #endif
 
 template <class F, class T>
-inline constexpr bool simd_map_applies = op::vectorizable<F> && simd_element_v<T>;
+inline constexpr bool simd_map_applies = op::vectorizable<F>&& simd_element_v<T>;
 
 // out[i] = f(in[i]...)
 template <class F, class T, class... In>
