@@ -1,8 +1,10 @@
 // Matrix products for the CPU backend: C[m,n] = alpha op(A) op(B) + beta C, row-major.
 //
 // float and double take one of three xsimd kernels:
-// - few rows (m <= 4: batch 1 to 4 through a Linear, a recurrent step): no packing, the rows of A
-//   stay in registers while B streams past once (GEMV at m == 1);
+// - few rows (m <= 4: batch 1 to 4 through a Linear, a recurrent step): no packing. With op(B)
+//   contiguous in j, the rows of A stay in registers while B streams past once (GEMV at m == 1);
+//   with B^T (x W^T, W in PyTorch's layout) a register of dot products at a time, summed across
+//   in one step (dot_rows_by_register);
 // - otherwise the blocked GEMM of BLIS (Goto's algorithm): B is packed into KC x NR slivers that
 //   stay in L1, A into MR x KC slivers in L2, and an MR x NR micro-kernel keeps its tile of C in
 //   registers, so each loaded element feeds MR or NR fused multiply-adds;
