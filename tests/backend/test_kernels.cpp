@@ -2,7 +2,7 @@
 // reach every edge: m = 1..4 (the few-rows kernels), sizes that are not multiples of the register
 // tile (3, 17, 33), k past one cache block, all four transposes, alpha and beta, float and double,
 // on one thread and on two. Also the SIMD elementwise maps against the same op on scalars, and the
-// tiled transpose.
+// transposes (register tiles and edges).
 #include <boost/test/unit_test.hpp>
 
 #include <ctnn/ctnn.hpp>
@@ -168,6 +168,32 @@ BOOST_AUTO_TEST_CASE(transpose_into_odd_shapes) {
     B::transpose_into(rows, cols, in.data(), out.data());
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t c = 0; c < cols; ++c) BOOST_TEST(out[c * rows + r] == in[r * cols + c]);
+  }
+}
+
+// The register tiles (16 x 16 floats on AVX-512, 8 x 8 on AVX) with their edges on both sides,
+// inside larger matrices (leading dimensions past the extents), and the element loop for double.
+template <class T>
+void check_transpose(std::size_t rows, std::size_t cols, std::size_t ld_in, std::size_t ld_out) {
+  const auto in = random_matrix<T>(rows * ld_in, 15);
+  std::vector<T> out(cols * ld_out, T(-7));
+  ctnn::cpu::copy_transposed(rows, cols, in.data(), ld_in, out.data(), ld_out);
+  std::size_t wrong = 0;
+  for (std::size_t c = 0; c < cols; ++c)
+    for (std::size_t r = 0; r < ld_out; ++r) {
+      const T want = r < rows ? in[r * ld_in + c] : T(-7);  // past rows: untouched
+      wrong += out[c * ld_out + r] != want;
+    }
+  BOOST_TEST(wrong == 0u, rows << " x " << cols << " (ld " << ld_in << ", " << ld_out << "): "
+                                << wrong << " elements wrong");
+}
+
+BOOST_AUTO_TEST_CASE(transpose_register_tiles) {
+  for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{8, 8}, {16, 16}, {16, 32},
+                            {48, 16}, {17, 33}, {64, 64}, {31, 20}, {3, 40}, {40, 3}}) {
+    check_transpose<float>(rows, cols, cols, rows);
+    check_transpose<float>(rows, cols, cols + 5, rows + 3);
+    check_transpose<double>(rows, cols, cols + 1, rows);
   }
 }
 

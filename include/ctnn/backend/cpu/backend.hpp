@@ -17,6 +17,7 @@
 
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
+#include "ctnn/backend/cpu/transpose.hpp"
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/policy.hpp"
 
@@ -113,13 +114,7 @@ struct backend<policy::cpu> {
   // 12.5 us with this loop (compare --benchmark_filter=rnn_infer/ctnn).
   template <class T>
   static void transpose_into(std::size_t rows, std::size_t cols, const T* in, T* out) {
-    constexpr std::size_t tile = 16;
-    for (std::size_t r0 = 0; r0 < rows; r0 += tile)
-      for (std::size_t c0 = 0; c0 < cols; c0 += tile) {
-        const std::size_t r1 = std::min(rows, r0 + tile), c1 = std::min(cols, c0 + tile);
-        for (std::size_t r = r0; r < r1; ++r)
-          for (std::size_t c = c0; c < c1; ++c) out[c * rows + r] = in[r * cols + c];
-      }
+    cpu::copy_transposed(rows, cols, in, cols, out, rows);
   }
 
   template <class F, class T, class... In>

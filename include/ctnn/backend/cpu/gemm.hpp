@@ -28,6 +28,7 @@
 #endif
 
 #include "ctnn/backend/cpu/threads.hpp"
+#include "ctnn/backend/cpu/transpose.hpp"
 #include "ctnn/core/backend.hpp"
 
 namespace ctnn::cpu {
@@ -118,13 +119,8 @@ void pack_b(const strided<T>& b, std::size_t p0, std::size_t kc, std::size_t j0,
         for (std::size_t v = 0; v < NR; v += W)
           xsimd::batch<T>::load_unaligned(src + v).store_aligned(out + p * NR + v);
       }
-    } else if (b.rs == 1 && cols == NR) {  // B^T: transpose in 8 x NR tiles, rows read in order
-      const T* src = b.data + p0 + (j0 + s) * b.cs;
-      for (std::size_t p = 0; p < kc; p += 8) {
-        const std::size_t rows = std::min<std::size_t>(8, kc - p);
-        for (std::size_t c = 0; c < NR; ++c)
-          for (std::size_t q = 0; q < rows; ++q) out[(p + q) * NR + c] = src[c * b.cs + p + q];
-      }
+    } else if (b.rs == 1 && cols == NR) {  // B^T: the NR x kc block of B, transposed
+      copy_transposed(NR, kc, b.data + p0 + (j0 + s) * b.cs, b.cs, out, NR);
     } else {
       for (std::size_t c = 0; c < NR; ++c) {
         if (c < cols) {
