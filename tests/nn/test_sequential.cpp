@@ -2,6 +2,7 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -198,6 +199,84 @@ BOOST_AUTO_TEST_CASE(train_step_learns_a_linear_map) {
   BOOST_TEST(w[0] == 2.0, boost::test_tools::tolerance(1e-4));
   BOOST_TEST(w[1] == -3.0, boost::test_tools::tolerance(1e-4));
   BOOST_TEST(net.parameter("0.bias")[0] == 0.5, boost::test_tools::tolerance(1e-4));
+}
+
+// Inference at batch 2 through Linear layers with short inputs keeps W^T between calls (the CPU
+// backend's gemm_weight); every way of changing the parameters must be seen by the next call.
+// The reference is computed on the host from parameters(), in double.
+namespace {
+using SmallMlp = Sequential<Input<20>, Linear<32>, ReLU, Linear<16>>;
+
+std::vector<double> small_mlp_reference(const std::vector<float>& p, const std::vector<float>& x) {
+  const float *w0 = p.data(), *b0 = w0 + 32 * 20, *w1 = b0 + 32, *b1 = w1 + 16 * 32;
+  std::vector<double> y;
+  for (std::size_t r = 0; r < x.size() / 20; ++r) {
+    double h[32];
+    for (int j = 0; j < 32; ++j) {
+      double s = b0[j];
+      for (int k = 0; k < 20; ++k) s += double(w0[j * 20 + k]) * x[r * 20 + k];
+      h[j] = std::max(s, 0.0);
+    }
+    for (int j = 0; j < 16; ++j) {
+      double s = b1[j];
+      for (int k = 0; k < 32; ++k) s += double(w1[j * 32 + k]) * h[k];
+      y.push_back(s);
+    }
+  }
+  return y;
+}
+
+void check_inference(const SmallMlp& net, const SmallMlp::input_tensor& x, const char* after) {
+  const auto want = small_mlp_reference(net.parameters(), x.to_host());
+  const auto got = net(x).to_host();
+  double worst = 0;
+  for (std::size_t i = 0; i < want.size(); ++i)
+    worst = std::max(worst, std::abs(double(got[i]) - want[i]));
+  BOOST_TEST(worst < 1e-5, "inference after " << after << ": error " << worst);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(inference_sees_every_parameter_change) {
+  SmallMlp net(1), other(2);
+  std::vector<float> values(2 * 20);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.37f * float(i));
+  const SmallMlp::input_tensor x(2, values);
+  check_inference(net, x, "construction");
+  check_inference(net, x, "a second call");
+
+  std::vector<float> w(32 * 20);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.11f * float(i));
+  net.set_parameter("0.weight", w);
+  check_inference(net, x, "set_parameter");
+
+  const auto target = net(x);
+  net.train();
+  const auto prediction = net.forward(x);
+  net.backward(loss::MSELoss{}.gradient(prediction, SmallMlp::output_tensor(2)));
+  optim::SGD opt{net, {.lr = 0.5}};
+  opt.step();
+  net.eval();
+  BOOST_TEST(net(x).to_host() != target.to_host());  // the step moved the output
+  check_inference(net, x, "an optimiser step");
+
+  net.reset_parameters(7);
+  check_inference(net, x, "reset_parameters");
+  auto all = net.parameters();
+  for (auto& v : all) v = -v;
+  net.set_parameters(all);
+  check_inference(net, x, "set_parameters");
+  net.parameter_data()[0] += 1.0f;
+  check_inference(net, x, "a write through parameter_data()");
+
+  // Copies share the kept W^T only while their parameters are equal; networks of one type
+  // alternate on one thread.
+  SmallMlp copy = net;
+  check_inference(copy, x, "a copy");
+  copy.set_parameter("0.weight", w);
+  check_inference(copy, x, "changing the copy");
+  check_inference(net, x, "changing the copy (the original)");
+  check_inference(other, x, "another network");
+  check_inference(net, x, "another network (the first)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -26,11 +26,18 @@
 //                                                          CTNN_HOST_DEVICE functors; lane
 //                                                          kernels (lanes.hpp) may run a SIMD
 //                                                          register of indices at once
+// Optional (a layer checks with `requires`, else uses gemm):
+//   gemm_weight(m, n, k, const T* A, const T* W, uint64_t version, T* C)
+//                                                          C[m,n] = A W^T, W [n,k] a weight whose
+//                                                          contents `version` names
+//                                                          (parameter_version.hpp): what the
+//                                                          backend derives from W may be kept
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
 // use faster kernels for float and double.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "ctnn/core/concepts.hpp"
 #include "ctnn/core/policy.hpp"
@@ -39,6 +46,12 @@
 namespace ctnn {
 
 enum class transpose : bool { no = false, yes = true };
+
+// Whether backend B has the optional gemm_weight for T.
+template <class B, class T>
+concept has_gemm_weight = requires(std::size_t n, const T* in, std::uint64_t version, T* out) {
+  B::gemm_weight(n, n, n, in, in, version, out);
+};
 
 // Evaluates to backend<P>, with the catalogue's message when no backend header was included.
 template <class P>

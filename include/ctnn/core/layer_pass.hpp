@@ -25,6 +25,8 @@ struct layer_pass {
   T* scratch = nullptr;    // temporary for this call only (scratch_per_sample x batch, then
                            // scratch_per_call)
   std::uint64_t seed = 0;  // randomness of this call (Dropout); a new value for every forward
+  std::uint64_t params_version = 0;  // names the contents of params, for what a backend derives
+                                     // from them (parameter_version.hpp); 0: unknown
   bool training = false;
 };
 

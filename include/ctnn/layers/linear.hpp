@@ -1,7 +1,8 @@
 // Linear<Out, Bias>: y = x W^T + b, as torch.nn.Linear. The input feature count comes from the
 // previous layer (the static form of LazyLinear). Parameters in PyTorch's layout and order:
 // "weight" [Out, In], then "bias" [Out]. An elementwise op that follows it in a Sequential is fused
-// into the bias pass (the epilogue), forward and backward.
+// into the bias pass (the epilogue), forward and backward. Where the backend can keep what it
+// derives from the weight between calls (gemm_weight), inference lets it.
 #pragma once
 
 #include <array>
@@ -61,7 +62,10 @@ struct Linear {
     using B = backend<P>;
     constexpr std::size_t in = In::size;
     T* pre = a.pre ? a.pre : a.y;
-    B::gemm(transpose::no, transpose::yes, a.batch, Out, in, T(1), a.x, a.params, T(0), pre);
+    if constexpr (has_gemm_weight<B, T>)
+      B::gemm_weight(a.batch, Out, in, a.x, a.params, a.params_version, pre);
+    else
+      B::gemm(transpose::no, transpose::yes, a.batch, Out, in, T(1), a.x, a.params, T(0), pre);
     if constexpr (Bias) {
       B::map_rows(a.batch, Out, op::AddBiasThen<Epilogue>{epilogue}, a.y, a.params + Out * in, pre);
     } else if constexpr (!std::is_same_v<Epilogue, op::Identity>) {

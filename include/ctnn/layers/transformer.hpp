@@ -172,7 +172,7 @@ struct TransformerEncoderLayer {
       layer_pass<T> c;
       c.batch = batch, c.x = x, c.y = y, c.params = a.params + params,
       c.saved = a.saved ? saved : nullptr;
-      c.scratch = scratch, c.training = a.training;
+      c.scratch = scratch, c.training = a.training, c.params_version = a.params_version;
       return c;
     };
     // Self-attention, dropout, residual, norm.

@@ -478,6 +478,7 @@ struct chain {
       if (recording) e.saved = a.saved + layout.saved[I] * a.batch;
     e.scratch = a.scratch + 2 * layout.max_inner * a.batch;
     e.seed = mix64(a.seed + I);
+    e.params_version = a.params_version;
     e.training = a.training;
     return e;
   }

@@ -252,6 +252,7 @@ struct parallel {
       if (a.saved) e.saved = a.saved + v.saved[B] * a.batch;
     e.scratch = a.scratch + layout<In>::branch_scratch_at * a.batch;
     e.seed = mix64(a.seed + B);
+    e.params_version = a.params_version;
     e.training = a.training;
     return e;
   }

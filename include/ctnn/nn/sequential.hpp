@@ -36,6 +36,7 @@
 #include "ctnn/core/errors.hpp"
 #include "ctnn/core/layer_pass.hpp"
 #include "ctnn/core/parameter.hpp"
+#include "ctnn/core/parameter_version.hpp"
 #include "ctnn/core/random.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/static_checks.hpp"
@@ -151,6 +152,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     body::reset_buffers(std::span<T>(host_buffers));
     B::copy_from_host(host.data(), host.size(), B::data(params_));
     B::copy_from_host(host_buffers.data(), host_buffers.size(), B::data(buffers_));
+    params_version_ = next_parameter_version();
   }
 
   // Modes, as in PyTorch: layers such as Dropout and BatchNorm behave differently.
@@ -231,6 +233,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     a.x = x.data();
     a.y = y.data();
     a.params = B::data(params_);
+    a.params_version = params_version_;
     a.buffers = B::data(buffers_);
     a.training = false;
     if constexpr (scratch_size(1) == 0) {
@@ -303,8 +306,14 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
   // Gradients accumulate over backward calls, as in PyTorch; this clears them.
   void zero_grad() { B::fill(B::data(grads_), parameter_count, T(0)); }
 
-  // The flat buffers, in the backend's memory: what optimisers work on.
-  T* parameter_data() { return B::data(params_); }
+  // The flat buffers, in the backend's memory: what optimisers work on. Each call of the non-const
+  // parameter_data() tells the network that its parameters may change (inference may keep what
+  // it derives from them, see parameter_version.hpp): call it again for each change rather than
+  // writing through a pointer kept from before an inference.
+  T* parameter_data() {
+    params_version_ = next_parameter_version();
+    return B::data(params_);
+  }
   const T* parameter_data() const { return B::data(params_); }
   T* gradient_data() { return B::data(grads_); }
   const T* gradient_data() const { return B::data(grads_); }
@@ -317,6 +326,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
       throw shape_error("ctnn::Sequential::set_parameters: " + std::to_string(values.size()) +
                         " values given, the network has " + std::to_string(parameter_count));
     B::copy_from_host(values.data(), values.size(), B::data(params_));
+    params_version_ = next_parameter_version();
   }
 
   // One parameter by its PyTorch name.
@@ -332,6 +342,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
     const auto info = find(name, collect<false>());
     check_size("set_parameter", info, values.size());
     B::copy_from_host(values.data(), values.size(), B::data(params_) + info.offset);
+    params_version_ = next_parameter_version();
   }
 
   // One buffer by its PyTorch name, and all of them in named_buffers() order.
@@ -522,6 +533,7 @@ requires(Layer<detail::element_layer<Es>>&&...) class basic_sequential<T, P, Inp
   bool training_ = true;  // PyTorch modules start in training mode
   std::uint64_t seed_ = 0;
   std::uint64_t forward_count_ = 0;
+  std::uint64_t params_version_ = 0;  // see parameter_version.hpp; 0 until reset_parameters
 };
 
 namespace detail {

@@ -18,6 +18,7 @@
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
 #include "ctnn/backend/cpu/transpose.hpp"
+#include "ctnn/backend/cpu/weight_cache.hpp"
 #include "ctnn/core/backend.hpp"
 #include "ctnn/core/policy.hpp"
 
@@ -136,6 +137,13 @@ struct backend<policy::cpu> {
   static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
                    const T* a, const T* b, T beta, T* c) {
     cpu::gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  // C[m, n] = A W^T, W [n, k] a weight whose contents `version` names: W^T may be kept.
+  template <class T>
+  static void gemm_weight(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* w,
+                          std::uint64_t version, T* c) {
+    cpu::gemm_weight(m, n, k, a, w, version, c);
   }
 
  private:
