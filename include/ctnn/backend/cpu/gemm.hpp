@@ -97,6 +97,12 @@ void pack_a(const strided<T>& a, std::size_t i0, std::size_t mc, std::size_t p0,
   constexpr std::size_t MR = blocking<T>::MR;
   for (std::size_t s = 0; s < mc; s += MR, out += MR * kc) {
     const std::size_t rows = std::min(MR, mc - s);
+    if (a.cs == 1 && alpha == T(1)) {  // rows of A contiguous (x in x W^T): a transpose
+      copy_transposed(rows, kc, a.data + (i0 + s) * a.rs + p0, a.rs, out, MR);
+      for (std::size_t r = rows; r < MR; ++r)
+        for (std::size_t p = 0; p < kc; ++p) out[p * MR + r] = T(0);
+      continue;
+    }
     for (std::size_t r = 0; r < MR; ++r) {
       if (r < rows) {
         const T* src = a.data + (i0 + s + r) * a.rs + p0 * a.cs;

@@ -1,5 +1,6 @@
 // out[c, r] = in[r, c] for the CPU backend: W x W tiles of float transposed in registers (16 x 16
-// on AVX-512, 8 x 8 on AVX), the edges and other element types one element at a time.
+// on AVX-512, edges through masks; 8 x 8 on AVX, edges one element at a time); other element
+// types one element at a time.
 // Why: packing B^T for the blocked GEMM (x W^T at every batch size) and W_hh^T for a recurrent
 // layer are transposes. Element by element, each costs a scalar load and a scalar store:
 // pack_b took 12 to 18% of the MLP and LeNet cases. In registers, a tile of W x W elements takes
@@ -33,10 +34,16 @@ inline constexpr std::size_t transpose_tile =
 #if defined(__AVX512F__)
 // Rows r of the tile at in + r * ld_in, written as columns at out + c * ld_out. After the two
 // unpacks, register 4 g + q holds, in its 128-bit lane L, rows 4 g .. 4 g + 3 of column 4 L + q;
-// two rounds of 128-bit lane shuffles gather lane L of the four row groups.
-inline void transpose_tile_16(const float* in, std::size_t ld_in, float* out, std::size_t ld_out) {
+// two rounds of 128-bit lane shuffles gather lane L of the four row groups. An edge tile of
+// rows x cols < 16 x 16 reads and writes through masks, so edges cost a tile, not an element
+// loop (a GEMM's 8-row slivers of A, a 20-wide weight).
+inline void transpose_tile_16(const float* in, std::size_t ld_in, float* out, std::size_t ld_out,
+                              std::size_t rows = 16, std::size_t cols = 16) {
+  const __mmask16 col_mask = static_cast<__mmask16>((1u << cols) - 1);
+  const __mmask16 row_mask = static_cast<__mmask16>((1u << rows) - 1);
   __m512 r[16], t[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(in + i * ld_in);
+  for (std::size_t i = 0; i < 16; ++i)
+    r[i] = i < rows ? _mm512_maskz_loadu_ps(col_mask, in + i * ld_in) : _mm512_setzero_ps();
   for (int k = 0; k < 8; ++k) {
     t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
     t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
@@ -53,15 +60,18 @@ inline void transpose_tile_16(const float* in, std::size_t ld_in, float* out, st
     r[4 * g + 2] = lo(t[4 * g + 1], t[4 * g + 3]);
     r[4 * g + 3] = hi(t[4 * g + 1], t[4 * g + 3]);
   }
-  for (int q = 0; q < 4; ++q) {
+  const auto store = [&](std::size_t c, __m512 column) {
+    if (c < cols) _mm512_mask_storeu_ps(out + c * ld_out, row_mask, column);
+  };
+  for (std::size_t q = 0; q < 4; ++q) {
     const __m512 g01_lo = _mm512_shuffle_f32x4(r[q], r[4 + q], 0x44);
     const __m512 g01_hi = _mm512_shuffle_f32x4(r[q], r[4 + q], 0xEE);
     const __m512 g23_lo = _mm512_shuffle_f32x4(r[8 + q], r[12 + q], 0x44);
     const __m512 g23_hi = _mm512_shuffle_f32x4(r[8 + q], r[12 + q], 0xEE);
-    _mm512_storeu_ps(out + (0 + q) * ld_out, _mm512_shuffle_f32x4(g01_lo, g23_lo, 0x88));
-    _mm512_storeu_ps(out + (4 + q) * ld_out, _mm512_shuffle_f32x4(g01_lo, g23_lo, 0xDD));
-    _mm512_storeu_ps(out + (8 + q) * ld_out, _mm512_shuffle_f32x4(g01_hi, g23_hi, 0x88));
-    _mm512_storeu_ps(out + (12 + q) * ld_out, _mm512_shuffle_f32x4(g01_hi, g23_hi, 0xDD));
+    store(0 + q, _mm512_shuffle_f32x4(g01_lo, g23_lo, 0x88));
+    store(4 + q, _mm512_shuffle_f32x4(g01_lo, g23_lo, 0xDD));
+    store(8 + q, _mm512_shuffle_f32x4(g01_hi, g23_hi, 0x88));
+    store(12 + q, _mm512_shuffle_f32x4(g01_hi, g23_hi, 0xDD));
   }
 }
 #elif defined(__AVX__)
@@ -98,20 +108,22 @@ void transpose_elements(std::size_t r0, std::size_t r1, std::size_t c0, std::siz
 // out[c * ld_out + r] = in[r * ld_in + c] for r < rows, c < cols; in and out do not overlap.
 template <class T>
 void copy_transposed(std::size_t rows, std::size_t cols, const T* in, std::size_t ld_in, T* out,
-               std::size_t ld_out) {
+                     std::size_t ld_out) {
   constexpr std::size_t W = detail::transpose_tile<T>;
   if constexpr (W > 1) {
+#if defined(__AVX512F__)
+    for (std::size_t r = 0; r < rows; r += W)  // edge tiles through masks
+      for (std::size_t c = 0; c < cols; c += W)
+        detail::transpose_tile_16(in + r * ld_in + c, ld_in, out + c * ld_out + r, ld_out,
+                                  std::min(W, rows - r), std::min(W, cols - c));
+#elif defined(__AVX__)
     const std::size_t whole_rows = rows - rows % W, whole_cols = cols - cols % W;
     for (std::size_t r = 0; r < whole_rows; r += W)
-      for (std::size_t c = 0; c < whole_cols; c += W) {
-#if defined(__AVX512F__)
-        detail::transpose_tile_16(in + r * ld_in + c, ld_in, out + c * ld_out + r, ld_out);
-#elif defined(__AVX__)
+      for (std::size_t c = 0; c < whole_cols; c += W)
         detail::transpose_tile_8(in + r * ld_in + c, ld_in, out + c * ld_out + r, ld_out);
-#endif
-      }
     detail::transpose_elements(0, whole_rows, whole_cols, cols, in, ld_in, out, ld_out);
     detail::transpose_elements(whole_rows, rows, 0, cols, in, ld_in, out, ld_out);
+#endif
   } else {
     constexpr std::size_t tile = 16;  // both sides' lines stay in L1
     for (std::size_t r = 0; r < rows; r += tile)
