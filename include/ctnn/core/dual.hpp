@@ -21,7 +21,7 @@ struct Dual {
   T value{};
   T grad[N]{};
 
-  CTNN_HOST_DEVICE constexpr Dual() = default;
+  constexpr Dual() = default;  // defaulted: host and device alike (nvcc warns at an annotation)
   // A constant: its tangents are zero. Implicit, so op tags can write `T(0)` and `x + 1`.
   CTNN_HOST_DEVICE constexpr Dual(T v) : value(v) {}  // NOLINT(google-explicit-constructor)
   // The variable seeded in direction `dir`: its derivative with respect to itself is one.

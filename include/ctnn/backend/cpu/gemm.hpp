@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -80,8 +81,25 @@ T horizontal_sum(const xsimd::batch<T, A>& v) {
   }
 }
 
+// Cache-line aligned storage through the standard aligned operator new (not xsimd's allocator,
+// which calls posix_memalign), so the allocation test counts the kernels' working memory too.
 template <class T>
-using aligned_buffer = std::vector<T, xsimd::aligned_allocator<T>>;
+struct line_aligned_allocator {
+  using value_type = T;
+  static constexpr std::align_val_t alignment{64};
+  line_aligned_allocator() = default;
+  template <class U>
+  line_aligned_allocator(const line_aligned_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, alignment); }
+  template <class U>
+  bool operator==(const line_aligned_allocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+template <class T>
+using aligned_buffer = std::vector<T, line_aligned_allocator<T>>;
 
 template <class T>
 T* grow(aligned_buffer<T>& buffer, std::size_t n) {

@@ -42,9 +42,13 @@ const T* transposed_weight(std::size_t n, std::size_t k, const T* w, std::uint64
   constexpr std::size_t slots = 8;
   thread_local std::array<slot, slots> cache;
   thread_local std::size_t next = 0;
-  for (slot& s : cache)
-    if (s.weight == w && s.version == version && s.n == n && s.k == k) return s.transposed.data();
-  slot& s = cache[next++ % slots];
+  slot* reuse = nullptr;  // this weight's slot from an earlier version: no allocation once warm
+  for (slot& s : cache) {
+    if (s.weight != w || s.n != n || s.k != k) continue;
+    if (s.version == version) return s.transposed.data();
+    reuse = &s;
+  }
+  slot& s = reuse ? *reuse : cache[next++ % slots];
   s.transposed.resize(n * k);
   copy_transposed(n, k, w, k, s.transposed.data(), n);
   s.weight = w, s.version = version, s.n = n, s.k = k;
