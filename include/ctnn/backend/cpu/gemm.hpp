@@ -414,8 +414,8 @@ haddp_order haddp_order_of_this_build() {
 // few_rows_dot_rows, mostly in horizontal sums and the scalar tail. flatten: GCC left haddp and
 // the lambda as calls, with the accumulators passed through memory (38% of the time in haddp).
 template <class T, haddp_order Order>
-[[gnu::flatten]] void dot_rows_by_register(const T* a, std::size_t lda, std::size_t m, const T* b, std::size_t n,
-                          std::size_t k, T alpha, T* c) {
+[[gnu::flatten]] void dot_rows_by_register(const T* a, std::size_t lda, std::size_t m, const T* b,
+                                           std::size_t n, std::size_t k, T alpha, T* c) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size;
   const std::size_t whole = k - k % W;
@@ -475,13 +475,15 @@ void dispatch_rows(std::size_t m, Kernel&& kernel) {
   }
 }
 
-// A B^T with both operands contiguous in k: packing B^T is a scalar transpose of all of B, which
-// costs as much as the product when k is long and C small (a convolution's weight gradient per
-// sample); dot products read both operands as they are (dot_rows_by_register).
-// Measured here (AVX-512): 6 x 25 x 784 takes 6.4 us as dots and 18 us packed; 32 x 128 x 784
-// 178 us as dots and 118 us packed.
-inline bool dots_beat_packing(std::size_t m, std::size_t n, std::size_t k) {
-  return k >= 256 && m * n <= 1024;
+// A B^T with both operands contiguous in k (a convolution's weight gradient per sample, x W^T at
+// small batches): dot products read both operands as they are (dot_rows_by_register); packing
+// costs a pass over both and, when n is not a multiple of NR, edge tiles through memory.
+// benchmarks/gemm_paths (AVX-512, 1 thread, medians of 5; m 8..64, n 10/25/64/150, k 64..784):
+// dots took 0.1 to 0.8x the packed time for m n <= 1200 with n % NR != 0, 0.7 to 1.05x for
+// m n <= 512, and 0.9 to 1.7x for the larger products. k made no difference to the choice.
+template <class T>
+bool dots_beat_packing(std::size_t m, std::size_t n) {
+  return m * n <= 512 || (m * n <= 1200 && n % blocking<T>::NR != 0);
 }
 
 // op(B) of whole registers of columns, at most 16 KiB: it stays in L1 while every row of A passes,
@@ -529,7 +531,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
-               (!at && bt && detail::dots_beat_packing(m, n, k))) {
+               (!at && bt && detail::dots_beat_packing<T>(m, n))) {
       // rows of A and of B contiguous in k: dot products, a register of them at a time
       const detail::haddp_order order = detail::haddp_order_of_this_build<T>();
       if (k >= xsimd::batch<T>::size && order == detail::haddp_order::in_order) {

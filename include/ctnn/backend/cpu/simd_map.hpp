@@ -17,15 +17,14 @@
 namespace ctnn::cpu {
 
 // GCC 12 reports the undefined first operand of AVX-512 intrinsics inlined from xsimd's exp and
-// tanh
-// (_mm512_undefined_ps) as maybe uninitialised; the lanes it means are never read.
+// tanh (_mm512_undefined_ps) as maybe uninitialised; the lanes it means are never read.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 template <class F, class T>
-inline constexpr bool simd_map_applies = op::vectorizable<F>&& simd_element_v<T>;
+inline constexpr bool simd_map_applies = op::vectorizable<F> && simd_element_v<T>;
 
 // out[i] = f(in[i]...)
 template <class F, class T, class... In>

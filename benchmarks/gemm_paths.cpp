@@ -1,0 +1,59 @@
+// The GEMM's two kernels for A B^T with both operands contiguous in k (dot products, or the
+// packed blocked GEMM) on the same shapes, so that the rule choosing between them
+// (dots_beat_packing in gemm.hpp) can be checked: compare dots/M/N/K with packed/M/N/K.
+//   build/benchmarks/gemm_paths --benchmark_repetitions=9 --benchmark_report_aggregates_only
+#include <benchmark/benchmark.h>
+
+#include <ctnn/ctnn.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace {
+
+struct operands {
+  std::size_t m, n, k;
+  std::vector<float> a, b, c;
+  explicit operands(const benchmark::State& state)
+      : m(std::size_t(state.range(0))), n(std::size_t(state.range(1))),
+        k(std::size_t(state.range(2))), a(m * k, 0.5f), b(n * k, 0.25f), c(m * n) {}
+};
+
+void dots(benchmark::State& state) {
+  operands o(state);
+  const auto order = ctnn::cpu::detail::haddp_order_of_this_build<float>();
+  for (auto _ : state) {
+    std::fill(o.c.begin(), o.c.end(), 0.0f);
+    if (order == ctnn::cpu::detail::haddp_order::pairs_swapped)
+      ctnn::cpu::detail::dot_rows_by_register<float, ctnn::cpu::detail::haddp_order::pairs_swapped>(
+          o.a.data(), o.k, o.m, o.b.data(), o.n, o.k, 1.0f, o.c.data());
+    else
+      ctnn::cpu::detail::dot_rows_by_register<float, ctnn::cpu::detail::haddp_order::in_order>(
+          o.a.data(), o.k, o.m, o.b.data(), o.n, o.k, 1.0f, o.c.data());
+    benchmark::DoNotOptimize(o.c.data());
+  }
+}
+
+void packed(benchmark::State& state) {
+  operands o(state);
+  ctnn::set_num_threads(1);
+  const ctnn::cpu::detail::strided<float> a{o.a.data(), o.k, 1}, b{o.b.data(), 1, o.k};
+  for (auto _ : state) {
+    std::fill(o.c.begin(), o.c.end(), 0.0f);
+    ctnn::cpu::detail::gemm_parallel(a, b, o.m, o.n, o.k, 1.0f, o.c.data());
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  ctnn::set_num_threads(0);
+}
+
+void shapes(benchmark::internal::Benchmark* b) {
+  for (long m : {8, 16, 32, 64})
+    for (long n : {10, 25, 64, 150})
+      for (long k : {64, 256, 784}) b->Args({m, n, k});
+}
+BENCHMARK(dots)->Apply(shapes);
+BENCHMARK(packed)->Apply(shapes);
+
+}  // namespace
+
+BENCHMARK_MAIN();
