@@ -23,24 +23,24 @@ std::string arguments::text(const std::string& name, const std::string& fallback
   return it == values_.end() ? fallback : it->second;
 }
 
-long arguments::number(const std::string& name, long fallback) const {
+template <class T, class Parse>
+T arguments::parsed(const std::string& name, T fallback, Parse parse, const char* what) const {
   const auto it = values_.find(name);
   if (it == values_.end()) return fallback;
   try {
-    return std::stol(it->second);
+    return parse(it->second);
   } catch (const std::exception&) {
-    fail("--" + name + " needs a whole number, not " + it->second);
+    fail("--" + name + " needs " + what + ", not " + it->second);
   }
 }
 
+long arguments::number(const std::string& name, long fallback) const {
+  return parsed(name, fallback, [](const std::string& v) { return std::stol(v); },
+                "a whole number");
+}
+
 double arguments::real(const std::string& name, double fallback) const {
-  const auto it = values_.find(name);
-  if (it == values_.end()) return fallback;
-  try {
-    return std::stod(it->second);
-  } catch (const std::exception&) {
-    fail("--" + name + " needs a number, not " + it->second);
-  }
+  return parsed(name, fallback, [](const std::string& v) { return std::stod(v); }, "a number");
 }
 
 void arguments::fail(const std::string& message) const {

@@ -15,6 +15,9 @@ class arguments {
   double real(const std::string& name, double fallback) const;
 
  private:
+  // The value of --name read by parse (std::stol, std::stod), or fallback when it is not given.
+  template <class T, class Parse>
+  T parsed(const std::string& name, T fallback, Parse parse, const char* what) const;
   [[noreturn]] void fail(const std::string& message) const;
   std::string usage_;
   std::map<std::string, std::string> values_;
