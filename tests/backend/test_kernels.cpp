@@ -197,4 +197,43 @@ BOOST_AUTO_TEST_CASE(transpose_register_tiles) {
   }
 }
 
+// Max pooling over windows that tile the input goes a row of windows at a time and keeps each
+// argmax. Reference: the general kernels (checked against PyTorch in layers/), at sizes that leave
+// rows and columns outside every window, with ties in most windows.
+template <ctnn::window_geometry G>
+void check_tiled_max_pool(std::size_t batch) {
+  using namespace ctnn::pool_kernels;
+  static_assert(windows_tile<G>);
+  const std::size_t in = batch * G.channels * G.in_plane(), out = batch * G.channels * G.out_plane();
+  const std::size_t window_rows = batch * G.channels * G.out_h();
+  auto x = random_matrix<float>(in, 21);
+  for (auto& v : x) v = std::round(v * 2) / 2;  // five values: ties
+  const auto dy = random_matrix<float>(out, 22);
+  std::vector<float> y(out), y_kept(out), y_want(out), argmax(out), dx(in, std::nanf("")),
+      dx_want(in);
+  for (std::size_t i = 0; i < window_rows; ++i) {
+    MaxForwardRows<G, float>{x.data(), y.data(), nullptr}(i);
+    MaxForwardRows<G, float>{x.data(), y_kept.data(), argmax.data()}(i);
+  }
+  for (std::size_t i = 0; i < window_rows; ++i)
+    MaxBackwardRows<G, float>{argmax.data(), dy.data(), dx.data()}(i);
+  for (std::size_t i = 0; i < out; ++i) MaxForward<G, float>{x.data(), y_want.data()}(i);
+  for (std::size_t i = 0; i < in; ++i) MaxBackward<G, float>{x.data(), dy.data(), dx_want.data()}(i);
+  BOOST_TEST(y == y_want, boost::test_tools::per_element());
+  BOOST_TEST(y_kept == y_want, boost::test_tools::per_element());
+  BOOST_TEST(dx == dx_want, boost::test_tools::per_element());  // NaN: an input not written
+}
+
+BOOST_AUTO_TEST_CASE(max_pool_by_window_rows) {
+  using G = ctnn::window_geometry;
+  check_tiled_max_pool<G{.channels = 2, .height = 5, .width = 7, .kernel_h = 2, .kernel_w = 2,
+                         .stride_h = 2, .stride_w = 2}>(3);
+  check_tiled_max_pool<G{.channels = 3, .height = 9, .width = 8, .kernel_h = 3, .kernel_w = 2,
+                         .stride_h = 3, .stride_w = 2}>(1);
+  check_tiled_max_pool<G{.channels = 1, .height = 1, .width = 9, .kernel_h = 1, .kernel_w = 4,
+                         .stride_h = 1, .stride_w = 4}>(2);  // MaxPool1d
+  check_tiled_max_pool<G{.channels = 6, .height = 28, .width = 28, .kernel_h = 2, .kernel_w = 2,
+                         .stride_h = 2, .stride_w = 2}>(2);  // LeNet's
+}
+
 BOOST_AUTO_TEST_SUITE_END()
