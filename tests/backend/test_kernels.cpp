@@ -80,7 +80,8 @@ void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
 BOOST_AUTO_TEST_SUITE(kernels)
 
 BOOST_AUTO_TEST_CASE(gemm_few_rows_and_odd_sizes) {
-  const std::vector<std::size_t> ms{1, 2, 3, 4, 5, 17, 33};
+  // 5 to 16: groups of up to eight rows against B streamed (a convolution's forward)
+  const std::vector<std::size_t> ms{1, 2, 3, 4, 5, 6, 8, 11, 16, 17, 33};
   const std::vector<std::size_t> ns{1, 3, 16, 17, 33, 64, 70};  // 16, 64: B in L1 at small k
   const std::vector<std::size_t> ks{1, 3, 16, 17, 300};
   check_sizes<float>(1, ms, ns, ks);

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <new>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ctnn/backend/cpu/xsimd.hpp"
@@ -273,7 +274,7 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
     batch acc[S][M][V];
 #pragma GCC unroll 4
     for (std::size_t s = 0; s < S; ++s)
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (std::size_t i = 0; i < M; ++i)
 #pragma GCC unroll 4
         for (std::size_t v = 0; v < V; ++v) acc[s][i][v] = batch(T(0));
@@ -281,7 +282,7 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
       batch bv[V];
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < V; ++v) bv[v] = batch::load_unaligned(b + p * n + j + v * W);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
       for (std::size_t i = 0; i < M; ++i) {
         const batch av(a(i, p));
 #pragma GCC unroll 4
@@ -294,7 +295,7 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
       for (std::size_t s = 0; s < S; ++s) add(s, p + s);
     for (; p < k; ++p) add(0, p);
     const batch scale(alpha);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (std::size_t i = 0; i < M; ++i)
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < V; ++v) {
@@ -307,19 +308,37 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
   }
 }
 
+// The last n - j < W columns: B's through a zero-padded copy, one register wide. Element loops
+// took a chain of k dependent multiply-adds per entry of C (6 us of LeNet's second convolution,
+// 100 columns, at batch 1).
+template <std::size_t M, class T>
+void few_rows_times_last_columns(const strided<T>& a, const T* b, std::size_t n, std::size_t k,
+                                 T alpha, T* c, std::size_t j) {
+  constexpr std::size_t W = xsimd::batch<T>::size;
+  const std::size_t cols = n - j;
+  if (cols == 0) return;
+  thread_local aligned_buffer<T> room;
+  T* b_part = grow(room, (k + M) * W);
+  T* c_part = b_part + k * W;
+  for (std::size_t p = 0; p < k; ++p)
+    for (std::size_t q = 0; q < W; ++q) b_part[p * W + q] = q < cols ? b[p * n + j + q] : T(0);
+  std::fill(c_part, c_part + M * W, T(0));
+  std::size_t column = 0;
+  few_rows_times_rows<M, 1>(a, b_part, W, k, alpha, c_part, column);
+  for (std::size_t i = 0; i < M; ++i)
+    for (std::size_t q = 0; q < cols; ++q) c[i * n + j + q] += c_part[i * W + q];
+}
+
+// M <= 8 rows; the accumulators, M x V registers, leave room for V loads of B and a broadcast.
 template <std::size_t M, class T>
 void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
                            T* c) {
-  constexpr std::size_t V = blocking<T>::wide_register_file || M <= 2 ? 4 : 2;
+  constexpr bool wide = blocking<T>::wide_register_file;
+  constexpr std::size_t V = M <= 4 ? (wide || M <= 2 ? 4 : 2) : (wide ? std::min<std::size_t>(4, 24 / M) : 1);
   std::size_t j = 0;
   few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j);
   few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j);
-  for (; j < n; ++j)
-    for (std::size_t i = 0; i < M; ++i) {
-      T s(0);
-      for (std::size_t p = 0; p < k; ++p) s += a(i, p) * b[p * n + j];
-      c[i * n + j] += alpha * s;
-    }
+  few_rows_times_last_columns<M>(a, b, n, k, alpha, c, j);
 }
 
 // m <= 4 rows of A contiguous in k, op(B) = B^T with rows of B contiguous in k (x W^T at batch
@@ -475,6 +494,23 @@ void dispatch_rows(std::size_t m, Kernel&& kernel) {
   }
 }
 
+// The same for groups of up to eight rows.
+template <class Kernel>
+void dispatch_row_group(std::size_t m, Kernel&& kernel) {
+  switch (m) {
+    case 5:
+      return kernel(std::integral_constant<std::size_t, 5>{});
+    case 6:
+      return kernel(std::integral_constant<std::size_t, 6>{});
+    case 7:
+      return kernel(std::integral_constant<std::size_t, 7>{});
+    case 8:
+      return kernel(std::integral_constant<std::size_t, 8>{});
+    default:
+      return dispatch_rows(m, std::forward<Kernel>(kernel));
+  }
+}
+
 // A B^T with both operands contiguous in k (a convolution's weight gradient per sample, x W^T at
 // small batches): dot products read both operands as they are (dot_rows_by_register); packing
 // costs a pass over both and, when n is not a multiple of NR, edge tiles through memory.
@@ -525,7 +561,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
   if constexpr (!simd_element_v<T>) {
     detail::gemm_loops(op_a, op_b, m, n, k, alpha, c);
   } else {
-    constexpr std::size_t few_rows = 4;
+    constexpr std::size_t few_rows = 4, row_group = 8;
     if (m <= few_rows && !bt) {
       detail::dispatch_rows(m, [&](auto rows) {
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c);
@@ -546,6 +582,15 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
                                                              c + i * n);
           });
       }
+    } else if (!at && !bt && m <= 2 * row_group && n >= xsimd::batch<T>::size) {
+      // a convolution's forward (C = W col, 6 or 16 rows) and x W at small batches: groups of
+      // eight rows against B streamed from L2 at most twice, where packing B for the blocked
+      // GEMM is one more pass over it (15% of LeNet's inference)
+      for (std::size_t i = 0; i < m; i += row_group)
+        detail::dispatch_row_group(std::min(row_group, m - i), [&](auto rows) {
+          detail::few_rows_times_matrix<decltype(rows)::value>(
+              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n);
+        });
     } else if (!at && detail::few_columns_fit_l1<T>(n, k)) {
       // B small enough to stay in L1 (a recurrent layer's input projection): rows of A in
       // groups of four against B's rows, no packing (B^T is transposed once, in registers).
