@@ -70,7 +70,7 @@ struct Pad {
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {
     const std::size_t row = i % P::height, plane = i / P::height;
     T* __restrict__ out = xp + i * P::width;
-    if (row < G.pad_h || row >= G.pad_h + G.height) {
+    if (row - G.pad_h >= G.height) {  // above the input too: the difference wraps around
       for (std::size_t w = 0; w < P::width; ++w) out[w] = T(0);
       return;
     }
