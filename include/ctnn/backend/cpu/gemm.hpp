@@ -5,6 +5,8 @@
 //   contiguous in j, the rows of A stay in registers while B streams past once (GEMV at m == 1);
 //   with B^T (x W^T, W in PyTorch's layout) a register of dot products at a time, summed across
 //   in one step (dot_rows_by_register);
+// - up to 16 rows against op(B) = B (a convolution's forward, C = W col): the few-rows kernel on
+//   groups of up to eight rows, B streamed from L2 rather than packed;
 // - more rows against a small op(B) that stays in L1 (few_columns_fit_l1): the few-rows kernel
 //   on groups of four rows, B^T transposed once in registers (transpose.hpp);
 // - otherwise the blocked GEMM of BLIS (Goto's algorithm): B is packed into KC x NR slivers that
