@@ -205,7 +205,8 @@ template <ctnn::window_geometry G>
 void check_tiled_max_pool(std::size_t batch) {
   using namespace ctnn::pool_kernels;
   static_assert(windows_tile<G>);
-  const std::size_t in = batch * G.channels * G.in_plane(), out = batch * G.channels * G.out_plane();
+  const std::size_t in = batch * G.channels * G.in_plane();
+  const std::size_t out = batch * G.channels * G.out_plane();
   const std::size_t window_rows = batch * G.channels * G.out_h();
   auto x = random_matrix<float>(in, 21);
   for (auto& v : x) v = std::round(v * 2) / 2;  // five values: ties
@@ -219,7 +220,8 @@ void check_tiled_max_pool(std::size_t batch) {
   for (std::size_t i = 0; i < window_rows; ++i)
     MaxBackwardRows<G, float>{argmax.data(), dy.data(), dx.data()}(i);
   for (std::size_t i = 0; i < out; ++i) MaxForward<G, float>{x.data(), y_want.data()}(i);
-  for (std::size_t i = 0; i < in; ++i) MaxBackward<G, float>{x.data(), dy.data(), dx_want.data()}(i);
+  for (std::size_t i = 0; i < in; ++i)
+    MaxBackward<G, float>{x.data(), dy.data(), dx_want.data()}(i);
   BOOST_TEST(y == y_want, boost::test_tools::per_element());
   BOOST_TEST(y_kept == y_want, boost::test_tools::per_element());
   BOOST_TEST(dx == dx_want, boost::test_tools::per_element());  // NaN: an input not written

@@ -5,8 +5,8 @@
 // Computed as im2col + GEMM: the training forward keeps the column matrix for the weight gradient;
 // the input gradient is col2im written as a gather (each input element sums the columns that read
 // it), so it needs no atomics on parallel backends. Both work on a copy of the input with its
-// padding written out, so their rows have one length. An elementwise layer that follows is fused into
-// the bias pass, as for Linear.
+// padding written out, so their rows have one length. An elementwise layer that follows is fused
+// into the bias pass, as for Linear.
 #pragma once
 
 #include <array>

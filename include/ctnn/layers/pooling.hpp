@@ -139,30 +139,18 @@ struct MaxForwardRows {
                           W = G.width;
     const T* in = x + (i / OH) * G.in_plane() + (i % OH) * KH * W;
     T* out = y + i * OW;
-    if (!argmax) {
-      for (std::size_t ow = 0; ow < OW; ++ow) {
-        T best = in[ow * KW];
-        for (std::size_t kh = 0; kh < KH; ++kh)
-          for (std::size_t kw = 0; kw < KW; ++kw) {
-            const T v = in[kh * W + ow * KW + kw];
-            best = primal(v) > primal(best) ? v : best;  // the first maximum, as window_argmax
-          }
-        out[ow] = best;
-      }
-      return;
-    }
-    T* where = argmax + i * OW;
+    T* where = argmax ? argmax + i * OW : nullptr;
     for (std::size_t ow = 0; ow < OW; ++ow) {
       T best = in[ow * KW], at(0);
       for (std::size_t kh = 0; kh < KH; ++kh)
         for (std::size_t kw = 0; kw < KW; ++kw) {
           const T v = in[kh * W + ow * KW + kw];
-          const bool greater = primal(v) > primal(best);
+          const bool greater = primal(v) > primal(best);  // the first maximum, as window_argmax
           best = greater ? v : best;
           at = greater ? T(scalar_of_t<T>(kh * W + kw)) : at;
         }
       out[ow] = best;
-      where[ow] = at;
+      if (where) where[ow] = at;  // a test the compiler hoists out of the loop
     }
   }
 };

@@ -323,7 +323,7 @@ void few_rows_times_last_columns(const strided<T>& a, const T* b, std::size_t n,
   T* b_part = grow(room, (k + M) * W);
   T* c_part = b_part + k * W;
   for (std::size_t p = 0; p < k; ++p)
-    for (std::size_t q = 0; q < W; ++q) b_part[p * W + q] = q < cols ? b[p * n + j + q] : T(0);
+    std::fill(std::copy_n(b + p * n + j, cols, b_part + p * W), b_part + (p + 1) * W, T(0));
   std::fill(c_part, c_part + M * W, T(0));
   std::size_t column = 0;
   few_rows_times_rows<M, 1>(a, b_part, W, k, alpha, c_part, column);
@@ -336,7 +336,8 @@ template <std::size_t M, class T>
 void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
                            T* c) {
   constexpr bool wide = blocking<T>::wide_register_file;
-  constexpr std::size_t V = M <= 4 ? (wide || M <= 2 ? 4 : 2) : (wide ? std::min<std::size_t>(4, 24 / M) : 1);
+  constexpr std::size_t V = M <= 4 ? (wide || M <= 2 ? 4 : 2)
+                                   : (wide ? std::min<std::size_t>(4, 24 / M) : 1);
   std::size_t j = 0;
   few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j);
   few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j);
@@ -482,35 +483,12 @@ template <class T, haddp_order Order>
 #pragma GCC diagnostic pop
 #endif
 
-template <class Kernel>
+// kernel(integral_constant<M>) for the run-time row count m, 1 <= m <= Max.
+template <std::size_t Max, class Kernel>
 void dispatch_rows(std::size_t m, Kernel&& kernel) {
-  switch (m) {
-    case 1:
-      return kernel(std::integral_constant<std::size_t, 1>{});
-    case 2:
-      return kernel(std::integral_constant<std::size_t, 2>{});
-    case 3:
-      return kernel(std::integral_constant<std::size_t, 3>{});
-    default:
-      return kernel(std::integral_constant<std::size_t, 4>{});
-  }
-}
-
-// The same for groups of up to eight rows.
-template <class Kernel>
-void dispatch_row_group(std::size_t m, Kernel&& kernel) {
-  switch (m) {
-    case 5:
-      return kernel(std::integral_constant<std::size_t, 5>{});
-    case 6:
-      return kernel(std::integral_constant<std::size_t, 6>{});
-    case 7:
-      return kernel(std::integral_constant<std::size_t, 7>{});
-    case 8:
-      return kernel(std::integral_constant<std::size_t, 8>{});
-    default:
-      return dispatch_rows(m, std::forward<Kernel>(kernel));
-  }
+  [&]<std::size_t... R>(std::index_sequence<R...>) {
+    (void)((m == R + 1 && (kernel(std::integral_constant<std::size_t, R + 1>{}), true)) || ...);
+  }(std::make_index_sequence<Max>{});
 }
 
 // A B^T with both operands contiguous in k (a convolution's weight gradient per sample, x W^T at
@@ -565,7 +543,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
   } else {
     constexpr std::size_t few_rows = 4, row_group = 8;
     if (m <= few_rows && !bt) {
-      detail::dispatch_rows(m, [&](auto rows) {
+      detail::dispatch_rows<few_rows>(m, [&](auto rows) {
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
@@ -579,7 +557,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
                                                                             c);
       } else {
         for (std::size_t i = 0; i < m; i += few_rows)
-          detail::dispatch_rows(std::min(few_rows, m - i), [&](auto rows) {
+          detail::dispatch_rows<few_rows>(std::min(few_rows, m - i), [&](auto rows) {
             detail::few_rows_dot_rows<decltype(rows)::value>(a + i * k, k, b, n, k, alpha,
                                                              c + i * n);
           });
@@ -589,7 +567,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       // eight rows against B streamed from L2 at most twice, where packing B for the blocked
       // GEMM is one more pass over it (15% of LeNet's inference)
       for (std::size_t i = 0; i < m; i += row_group)
-        detail::dispatch_row_group(std::min(row_group, m - i), [&](auto rows) {
+        detail::dispatch_rows<row_group>(std::min(row_group, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
               detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n);
         });
@@ -604,7 +582,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
         rows_of_b = out;
       }
       for (std::size_t i = 0; i < m; i += few_rows)
-        detail::dispatch_rows(std::min(few_rows, m - i), [&](auto rows) {
+        detail::dispatch_rows<few_rows>(std::min(few_rows, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
               detail::strided<T>{a + i * k, k, 1}, rows_of_b, n, k, alpha, c + i * n);
         });
