@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,7 +27,8 @@ std::vector<T> random_matrix(std::size_t n, std::uint64_t seed) {
   return v;
 }
 
-// C = alpha op(A) op(B) + beta C, in double, with none of the kernels' structure.
+// C = alpha op(A) op(B) + beta C, in double, with none of the kernels' structure. beta = 0
+// ignores C, as in BLAS.
 template <class T>
 std::vector<double> naive_gemm(transpose ta, transpose tb, std::size_t m, std::size_t n,
                                std::size_t k, double alpha, const std::vector<T>& a,
@@ -40,7 +42,7 @@ std::vector<double> naive_gemm(transpose ta, transpose tb, std::size_t m, std::s
         const double y = tb == transpose::yes ? b[j * k + p] : b[p * n + j];
         s += x * y;
       }
-      out[i * n + j] = alpha * s + beta * c[i * n + j];
+      out[i * n + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * n + j]);
     }
   return out;
 }
@@ -62,6 +64,8 @@ void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
               const auto a = random_matrix<T>(m * k, ++seed);
               const auto b = random_matrix<T>(k * n, ++seed);
               auto c = random_matrix<T>(m * n, ++seed);
+              // beta = 0: every kernel must write all of C (most do not read it then)
+              if (beta == 0) std::fill(c.begin(), c.end(), std::numeric_limits<T>::quiet_NaN());
               const auto want = naive_gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
               ctnn::cpu::gemm(ta, tb, m, n, k, T(alpha), a.data(), b.data(), T(beta), c.data());
               double worst = 0;

@@ -164,10 +164,11 @@ void pack_b(const strided<T>& b, std::size_t p0, std::size_t kc, std::size_t j0,
   }
 }
 
-// C[0:mr, 0:nr] += a_sliver * b_sliver over kc, the MR x NR tile held in registers.
+// C[0:mr, 0:nr] += a_sliver * b_sliver over kc (= when !add_to_c), the MR x NR tile held in
+// registers.
 template <class T>
 void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, T* c,
-                  std::size_t ldc, std::size_t mr, std::size_t nr) {
+                  std::size_t ldc, std::size_t mr, std::size_t nr, bool add_to_c) {
   using B = blocking<T>;
   using batch = typename B::batch;
   constexpr std::size_t MR = B::MR, NR = B::NR, W = B::W, NV = NR / W;
@@ -193,21 +194,24 @@ void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, 
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < NV; ++v) {
         T* dst = c + r * ldc + v * W;
-        (batch::load_unaligned(dst) + acc[r][v]).store_unaligned(dst);
+        (add_to_c ? batch::load_unaligned(dst) + acc[r][v] : acc[r][v]).store_unaligned(dst);
       }
   } else {  // an edge tile: through memory, then only the valid part
     alignas(64) T tile[MR * NR];
     for (std::size_t r = 0; r < MR; ++r)
       for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_aligned(tile + r * NR + v * W);
     for (std::size_t r = 0; r < mr; ++r)
-      for (std::size_t j = 0; j < nr; ++j) c[r * ldc + j] += tile[r * NR + j];
+      for (std::size_t j = 0; j < nr; ++j)
+        c[r * ldc + j] = add_to_c ? c[r * ldc + j] + tile[r * NR + j] : tile[r * NR + j];
   }
 }
 
-// The rows [i0, i1) and columns [j0, j1) of C += alpha op(A) op(B), on the calling thread.
+// The rows [i0, i1) and columns [j0, j1) of C += alpha op(A) op(B) (= when !add_to_c), on the
+// calling thread.
 template <class T>
 void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alpha, T* c,
-                  std::size_t ldc, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+                  std::size_t ldc, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1,
+                  bool add_to_c) {
   using B = blocking<T>;
   constexpr std::size_t MR = B::MR, NR = B::NR, KC = B::KC, MC = B::MC, NC = B::NC;
   thread_local aligned_buffer<T> a_buffer, b_buffer;
@@ -224,7 +228,7 @@ void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alp
         for (std::size_t jr = 0; jr < nc; jr += NR)
           for (std::size_t ir = 0; ir < mc; ir += MR)
             micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, c + (ic + ir) * ldc + jc + jr,
-                         ldc, std::min(MR, mc - ir), std::min(NR, nc - jr));
+                         ldc, std::min(MR, mc - ir), std::min(NR, nc - jr), add_to_c || pc > 0);
       }
     }
   }
@@ -238,14 +242,14 @@ inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 21;
 // operand is O(1 / band width) of the work.
 template <class T>
 void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std::size_t n,
-                   std::size_t k, T alpha, T* c) {
+                   std::size_t k, T alpha, T* c, bool add_to_c) {
   using B = blocking<T>;
   std::size_t threads =
       std::min(get_num_threads(), std::max<std::size_t>(1, m * n * k / min_work_per_thread));
   const bool by_columns = n / B::NR >= m / B::MR;
   const std::size_t unit = by_columns ? B::NR : B::MR, extent = by_columns ? n : m;
   threads = std::min(threads, (extent + unit - 1) / unit);
-  if (threads <= 1) return gemm_blocked(a, b, k, alpha, c, n, 0, m, 0, n);
+  if (threads <= 1) return gemm_blocked(a, b, k, alpha, c, n, 0, m, 0, n, add_to_c);
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(static_cast<int>(threads))
   {
@@ -255,9 +259,9 @@ void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std:
     const std::size_t end = std::min(extent, units * (t + 1) / threads * unit);
     if (begin < end) {
       if (by_columns)
-        gemm_blocked(a, b, k, alpha, c, n, 0, m, begin, end);
+        gemm_blocked(a, b, k, alpha, c, n, 0, m, begin, end, add_to_c);
       else
-        gemm_blocked(a, b, k, alpha, c, n, begin, end, 0, n);
+        gemm_blocked(a, b, k, alpha, c, n, begin, end, 0, n, add_to_c);
     }
   }
 #endif
@@ -269,7 +273,7 @@ void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std:
 // wait on the FMA latency (a recurrent step, h W_hh^T, ran at 6 cycles a row of B).
 template <std::size_t M, std::size_t V, class T>
 void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
-                         T* c, std::size_t& j) {
+                         T* c, std::size_t& j, bool add_to_c = true) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size, S = M == 1 ? 2 : 1;
   for (; j + V * W <= n; j += V * W) {
@@ -305,7 +309,8 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
 #pragma GCC unroll 2
         for (std::size_t s = 1; s < S; ++s) sum += acc[s][i][v];
         T* dst = c + i * n + j + v * W;
-        xsimd::fma(scale, sum, batch::load_unaligned(dst)).store_unaligned(dst);
+        (add_to_c ? xsimd::fma(scale, sum, batch::load_unaligned(dst)) : scale * sum)
+            .store_unaligned(dst);
       }
   }
 }
@@ -315,7 +320,7 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
 // 100 columns, at batch 1).
 template <std::size_t M, class T>
 void few_rows_times_last_columns(const strided<T>& a, const T* b, std::size_t n, std::size_t k,
-                                 T alpha, T* c, std::size_t j) {
+                                 T alpha, T* c, std::size_t j, bool add_to_c) {
   constexpr std::size_t W = xsimd::batch<T>::size;
   const std::size_t cols = n - j;
   if (cols == 0) return;
@@ -324,24 +329,24 @@ void few_rows_times_last_columns(const strided<T>& a, const T* b, std::size_t n,
   T* c_part = b_part + k * W;
   for (std::size_t p = 0; p < k; ++p)
     std::fill(std::copy_n(b + p * n + j, cols, b_part + p * W), b_part + (p + 1) * W, T(0));
-  std::fill(c_part, c_part + M * W, T(0));
   std::size_t column = 0;
-  few_rows_times_rows<M, 1>(a, b_part, W, k, alpha, c_part, column);
+  few_rows_times_rows<M, 1>(a, b_part, W, k, alpha, c_part, column, false);
   for (std::size_t i = 0; i < M; ++i)
-    for (std::size_t q = 0; q < cols; ++q) c[i * n + j + q] += c_part[i * W + q];
+    for (std::size_t q = 0; q < cols; ++q)
+      c[i * n + j + q] = add_to_c ? c[i * n + j + q] + c_part[i * W + q] : c_part[i * W + q];
 }
 
 // M <= 8 rows; the accumulators, M x V registers, leave room for V loads of B and a broadcast.
 template <std::size_t M, class T>
 void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
-                           T* c) {
+                           T* c, bool add_to_c) {
   constexpr bool wide = blocking<T>::wide_register_file;
   constexpr std::size_t V = M <= 4 ? (wide || M <= 2 ? 4 : 2)
                                    : (wide ? std::min<std::size_t>(4, 24 / M) : 1);
   std::size_t j = 0;
-  few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j);
-  few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j);
-  few_rows_times_last_columns<M>(a, b, n, k, alpha, c, j);
+  few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j, add_to_c);
+  few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j, add_to_c);
+  few_rows_times_last_columns<M>(a, b, n, k, alpha, c, j, add_to_c);
 }
 
 // m <= 4 rows of A contiguous in k, op(B) = B^T with rows of B contiguous in k (x W^T at batch
@@ -527,28 +532,36 @@ void gemm_loops(const strided<T>& a, const strided<T>& b, std::size_t m, std::si
 template <class T>
 void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c) {
-  // beta == 0 overwrites C (so NaN in uninitialised memory cannot leak through 0 * NaN).
-  if (beta == T(0)) {
-    std::fill(c, c + m * n, T(0));
-  } else if (!(beta == T(1))) {
-    for (std::size_t i = 0; i < m * n; ++i) c[i] = beta * c[i];
-  }
-  if (m == 0 || n == 0 || k == 0) return;
+  // beta == 0 overwrites C (so NaN in uninitialised memory cannot leak through 0 * NaN). The
+  // kernels that write every entry of C do that themselves (add_to_c false): filling C with zeros
+  // first was one more pass over it (5% of a LeNet training step); the others get a zeroed C.
+  const bool overwrite = beta == T(0) && k > 0;
+  const auto prepare_c = [&] {
+    if (beta == T(0)) {
+      std::fill(c, c + m * n, T(0));
+    } else if (!(beta == T(1))) {
+      for (std::size_t i = 0; i < m * n; ++i) c[i] = beta * c[i];
+    }
+  };
+  if (m == 0 || n == 0 || k == 0) return prepare_c();
+  if (!overwrite) prepare_c();
   const bool at = ta == transpose::yes, bt = tb == transpose::yes;
   // op(A) is m x k and op(B) is k x n, whatever the storage.
   const detail::strided<T> op_a{a, at ? 1 : k, at ? m : 1};
   const detail::strided<T> op_b{b, bt ? 1 : n, bt ? k : 1};
   if constexpr (!simd_element_v<T>) {
+    if (overwrite) prepare_c();
     detail::gemm_loops(op_a, op_b, m, n, k, alpha, c);
   } else {
     constexpr std::size_t few_rows = 4, row_group = 8;
     if (m <= few_rows && !bt) {
       detail::dispatch_rows<few_rows>(m, [&](auto rows) {
-        detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c);
+        detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c, !overwrite);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
                (!at && bt && detail::dots_beat_packing<T>(m, n))) {
       // rows of A and of B contiguous in k: dot products, a register of them at a time
+      if (overwrite) prepare_c();
       const detail::haddp_order order = detail::haddp_order_of_this_build<T>();
       if (k >= xsimd::batch<T>::size && order == detail::haddp_order::in_order) {
         detail::dot_rows_by_register<T, detail::haddp_order::in_order>(a, k, m, b, n, k, alpha, c);
@@ -569,7 +582,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       for (std::size_t i = 0; i < m; i += row_group)
         detail::dispatch_rows<row_group>(std::min(row_group, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
-              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n);
+              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n, !overwrite);
         });
     } else if (!at && detail::few_columns_fit_l1<T>(n, k)) {
       // B small enough to stay in L1 (a recurrent layer's input projection): rows of A in
@@ -584,10 +597,10 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       for (std::size_t i = 0; i < m; i += few_rows)
         detail::dispatch_rows<few_rows>(std::min(few_rows, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
-              detail::strided<T>{a + i * k, k, 1}, rows_of_b, n, k, alpha, c + i * n);
+              detail::strided<T>{a + i * k, k, 1}, rows_of_b, n, k, alpha, c + i * n, !overwrite);
         });
     } else {
-      detail::gemm_parallel(op_a, op_b, m, n, k, alpha, c);
+      detail::gemm_parallel(op_a, op_b, m, n, k, alpha, c, !overwrite);
     }
   }
 }
