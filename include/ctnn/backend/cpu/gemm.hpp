@@ -124,6 +124,14 @@ void pack_a(const strided<T>& a, std::size_t i0, std::size_t mc, std::size_t p0,
         for (std::size_t p = 0; p < kc; ++p) out[p * MR + r] = T(0);
       continue;
     }
+    if (a.rs == 1) {  // op(A) = A^T (W^T dz, a convolution's column gradient): rows are copies
+      for (std::size_t p = 0; p < kc; ++p) {
+        const T* src = a.data + (p0 + p) * a.cs + i0 + s;
+        for (std::size_t r = 0; r < rows; ++r) out[p * MR + r] = alpha * src[r];
+        for (std::size_t r = rows; r < MR; ++r) out[p * MR + r] = T(0);
+      }
+      continue;
+    }
     for (std::size_t r = 0; r < MR; ++r) {
       if (r < rows) {
         const T* src = a.data + (i0 + s + r) * a.rs + p0 * a.cs;
