@@ -108,13 +108,12 @@ struct Im2col {
   using P = padded<G>;
   const T* xp;
   T* col;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = b * rows + r
-    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), rows = G.channels * G.kernel_size();
-    const std::size_t r = i % rows, b = i / rows;
-    const std::size_t c = r / G.kernel_size(), kh = (r / G.kernel_w) % G.kernel_h,
-                      kw = r % G.kernel_w;
-    const T* in = xp + (b * G.channels + c) * P::plane + kh * G.dilation_h * P::width +
-                  kw * G.dilation_w;
+  // i = b * rows + (c * KH + kh) * KW + kw
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {
+    constexpr std::size_t OH = G.out_h(), OW = G.out_w();
+    const std::size_t plane = i / G.kernel_size(), kh = (i / G.kernel_w) % G.kernel_h,
+                      kw = i % G.kernel_w;
+    const T* in = xp + plane * P::plane + kh * G.dilation_h * P::width + kw * G.dilation_w;
     T* out = col + i * OH * OW;
     for (std::size_t oh = 0; oh < OH; ++oh)
       copy_strided<OW, G.stride_w>(in + oh * G.stride_h * P::width, out + oh * OW);
@@ -133,10 +132,9 @@ struct Col2im {
   T* dxp;
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = b * C + c
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
-    const std::size_t b = i / G.channels, c = i % G.channels;
     T* out = dxp + i * P::plane;
     for (std::size_t e = 0; e < P::plane; ++e) out[e] = T(0);
-    const T* src = dcol + (b * G.channels * KS + c * KS) * OH * OW;  // column row (c, 0, 0)
+    const T* src = dcol + i * KS * OH * OW;  // column row (b, c, 0, 0)
     for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
       for (std::size_t kw = 0; kw < G.kernel_w; ++kw, src += OH * OW) {
         T* corner = out + kh * G.dilation_h * P::width + kw * G.dilation_w;
@@ -235,8 +233,10 @@ struct conv_layer {
     }
   }();
 
-  // The column matrix, kept for the weight gradient. Scratch: the column matrix (inference) or its
-  // gradient (backward), then the padded input or its gradient.
+  // The column matrix, kept for the weight gradient. Scratch: one sample's column matrix
+  // (inference) or its gradient (backward), reused sample after sample, then the padded input or
+  // its gradient. The room for the columns is still reserved per sample, as scratch is sized per
+  // sample; only the first sample's part of it is used.
   template <class In>
   static constexpr std::size_t saved_per_sample =
       geometry<In>.channels* geometry<In>.kernel_size() * geometry<In>.out_plane();
@@ -265,11 +265,11 @@ struct conv_layer {
       B::for_each(a.batch * G.channels * padded::height, conv_kernels::Pad<G, T>{a.x, room});
       xp = room;
     }
-    // Each sample's columns are multiplied right after they are written, while still in cache.
-    T* col = a.saved ? a.saved : a.scratch;
+    // Each sample's columns are multiplied right after they are written, while still in cache;
+    // inference reuses one sample's room for all of them.
     T* pre = a.pre ? a.pre : a.y;
     for (std::size_t b = 0; b < a.batch; ++b) {
-      T* col_b = col + b * rows * plane;
+      T* col_b = a.saved ? a.saved + b * rows * plane : a.scratch;
       B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * G.channels * padded::plane, col_b});
       for (std::size_t g = 0; g < groups; ++g)
         B::gemm(transpose::no, transpose::no, out_g, plane, rows_g, T(1),

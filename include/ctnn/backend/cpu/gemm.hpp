@@ -281,7 +281,7 @@ void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std:
 // wait on the FMA latency (a recurrent step, h W_hh^T, ran at 6 cycles a row of B).
 template <std::size_t M, std::size_t V, class T>
 void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
-                         T* c, std::size_t& j, bool add_to_c = true) {
+                         T* c, std::size_t& j, bool add_to_c) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size, S = M == 1 ? 2 : 1;
   for (; j + V * W <= n; j += V * W) {
@@ -541,35 +541,33 @@ template <class T>
 void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c) {
   // beta == 0 overwrites C (so NaN in uninitialised memory cannot leak through 0 * NaN). The
-  // kernels that write every entry of C do that themselves (add_to_c false): filling C with zeros
-  // first was one more pass over it (5% of a LeNet training step); the others get a zeroed C.
-  const bool overwrite = beta == T(0) && k > 0;
-  const auto prepare_c = [&] {
-    if (beta == T(0)) {
-      std::fill(c, c + m * n, T(0));
-    } else if (!(beta == T(1))) {
-      for (std::size_t i = 0; i < m * n; ++i) c[i] = beta * c[i];
-    }
+  // kernels that write every entry of C do that themselves (add_to_c false); the others get a
+  // zeroed C. Filling C with zeros for every kernel was one more pass over it (5% of a LeNet
+  // training step).
+  const bool add_to_c = !(beta == T(0));
+  if (add_to_c && !(beta == T(1)))
+    for (std::size_t i = 0; i < m * n; ++i) c[i] = beta * c[i];
+  const auto zero_c = [&] {
+    if (!add_to_c) std::fill(c, c + m * n, T(0));
   };
-  if (m == 0 || n == 0 || k == 0) return prepare_c();
-  if (!overwrite) prepare_c();
+  if (m == 0 || n == 0 || k == 0) return zero_c();
   const bool at = ta == transpose::yes, bt = tb == transpose::yes;
   // op(A) is m x k and op(B) is k x n, whatever the storage.
   const detail::strided<T> op_a{a, at ? 1 : k, at ? m : 1};
   const detail::strided<T> op_b{b, bt ? 1 : n, bt ? k : 1};
   if constexpr (!simd_element_v<T>) {
-    if (overwrite) prepare_c();
+    zero_c();
     detail::gemm_loops(op_a, op_b, m, n, k, alpha, c);
   } else {
     constexpr std::size_t few_rows = 4, row_group = 8;
     if (m <= few_rows && !bt) {
       detail::dispatch_rows<few_rows>(m, [&](auto rows) {
-        detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c, !overwrite);
+        detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c, add_to_c);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
                (!at && bt && detail::dots_beat_packing<T>(m, n))) {
       // rows of A and of B contiguous in k: dot products, a register of them at a time
-      if (overwrite) prepare_c();
+      zero_c();
       const detail::haddp_order order = detail::haddp_order_of_this_build<T>();
       if (k >= xsimd::batch<T>::size && order == detail::haddp_order::in_order) {
         detail::dot_rows_by_register<T, detail::haddp_order::in_order>(a, k, m, b, n, k, alpha, c);
@@ -590,7 +588,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       for (std::size_t i = 0; i < m; i += row_group)
         detail::dispatch_rows<row_group>(std::min(row_group, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
-              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n, !overwrite);
+              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n, add_to_c);
         });
     } else if (!at && detail::few_columns_fit_l1<T>(n, k)) {
       // B small enough to stay in L1 (a recurrent layer's input projection): rows of A in
@@ -605,10 +603,10 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       for (std::size_t i = 0; i < m; i += few_rows)
         detail::dispatch_rows<few_rows>(std::min(few_rows, m - i), [&](auto rows) {
           detail::few_rows_times_matrix<decltype(rows)::value>(
-              detail::strided<T>{a + i * k, k, 1}, rows_of_b, n, k, alpha, c + i * n, !overwrite);
+              detail::strided<T>{a + i * k, k, 1}, rows_of_b, n, k, alpha, c + i * n, add_to_c);
         });
     } else {
-      detail::gemm_parallel(op_a, op_b, m, n, k, alpha, c, !overwrite);
+      detail::gemm_parallel(op_a, op_b, m, n, k, alpha, c, add_to_c);
     }
   }
 }
