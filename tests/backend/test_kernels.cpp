@@ -165,6 +165,50 @@ BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
   }
 }
 
+// h[t + 1] = tanh(x[t] A + b + h[t] W) against the same sums in double, at hidden sizes that take
+// each part of the kernel: the scalar tail (1, 3), one register (16), a register and the tail
+// (17), four registers (64) and all three (83); odd input widths, strided rows, one step and many.
+template <class T>
+void check_recurrence(std::size_t steps, std::size_t m, std::size_t n) {
+  using B = ctnn::backend<ctnn::policy::cpu>;
+  static_assert(ctnn::has_recurrence<B, ctnn::op::AddBiasThen<ctnn::op::Tanh>, T>);
+  const std::size_t x_stride = m + 2, h_stride = n + 1;
+  const auto x = random_matrix<T>(steps * x_stride, 21), a = random_matrix<T>(m * n, 22),
+             b = random_matrix<T>(n, 23), h0 = random_matrix<T>(n, 24);
+  auto w = random_matrix<T>(n * n, 25);
+  for (auto& e : w) e = static_cast<T>(e * 2 / std::sqrt(double(n)));  // keeps tanh off 1
+  std::vector<T> h(steps * h_stride, std::numeric_limits<T>::quiet_NaN());
+  B::recurrence(steps, m, n, ctnn::op::AddBiasThen<ctnn::op::Tanh>{}, x.data(), x_stride,
+                a.data(), b.data(), w.data(), h0.data(), h.data(), h_stride);
+  std::vector<double> prev(h0.begin(), h0.end()), next(n);
+  const double tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-13;
+  for (std::size_t t = 0; t < steps; ++t) {
+    double worst = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      double u = b[j], s = 0;
+      for (std::size_t k = 0; k < m; ++k) u += double(x[t * x_stride + k]) * a[k * n + j];
+      for (std::size_t k = 0; k < n; ++k) s += prev[k] * w[k * n + j];
+      next[j] = std::tanh(u + s);
+      worst = std::max(worst, std::abs(h[t * h_stride + j] - next[j]));
+    }
+    BOOST_TEST(worst <= tolerance,
+               "steps " << steps << " m " << m << " n " << n << " step " << t << ": error " << worst);
+    // The gaps between rows are not written.
+    BOOST_TEST(std::isnan(double(h[t * h_stride + n])));
+    // The next step starts from what the kernel computed, so errors do not compound here.
+    for (std::size_t j = 0; j < n; ++j) prev[j] = h[t * h_stride + j];
+  }
+}
+
+BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
+  for (std::size_t n : {1u, 3u, 16u, 17u, 64u, 83u})
+    for (std::size_t m : {1u, 3u, 32u})
+      for (std::size_t steps : {1u, 7u}) {
+        check_recurrence<float>(steps, m, n);
+        check_recurrence<double>(steps, m, n);
+      }
+}
+
 BOOST_AUTO_TEST_CASE(transpose_into_odd_shapes) {
   using B = ctnn::backend<ctnn::policy::cpu>;
   for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{1, 1}, {3, 17}, {37, 64}, {33, 5}}) {

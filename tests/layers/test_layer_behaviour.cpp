@@ -160,4 +160,31 @@ BOOST_AUTO_TEST_CASE(batchnorm_buffers_have_pytorchs_names_and_start_values) {
              boost::test_tools::per_element());
 }
 
+// Inference of one sequence runs all steps in one call on the CPU (backend recurrence); forward
+// for training, and more than one sequence, take a GEMM per step. Both must agree, with and
+// without bias, for the whole sequence and for the last step.
+template <class Net>
+void check_one_sequence_matches_the_batch_path() {
+  Net net;
+  const std::size_t n = Net::input_shape::size;
+  std::vector<float> two(2 * n);
+  for (std::size_t i = 0; i < two.size(); ++i) two[i] = std::sin(0.37f * float(i));
+  const std::vector<float> one(two.begin(), two.begin() + long(n));
+  const auto alone = net(typename Net::input_tensor(1, one)).to_host();
+  const auto in_batch = net(typename Net::input_tensor(2, two)).to_host();
+  const auto training = net.forward(typename Net::input_tensor(1, one)).to_host();
+  BOOST_TEST_REQUIRE(alone.size() == Net::output_shape::size);
+  // States are in (-1, 1), sums of ~100 products in a different order: absolute differences.
+  for (std::size_t i = 0; i < alone.size(); ++i) {
+    BOOST_TEST(std::abs(alone[i] - in_batch[i]) <= 2e-6f, i << ": " << alone[i] << " " << in_batch[i]);
+    BOOST_TEST(std::abs(alone[i] - training[i]) <= 2e-6f, i << ": " << alone[i] << " " << training[i]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rnn_one_sequence_matches_the_batch_path) {
+  check_one_sequence_matches_the_batch_path<Sequential<Input<9, 5>, RNN<rnn_options{.hidden = 64}>>>();
+  check_one_sequence_matches_the_batch_path<
+      Sequential<Input<4, 3>, RNN<rnn_options{.hidden = 83, .bias = false, .output = rnn_output::last}>>>();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

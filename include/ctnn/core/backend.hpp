@@ -32,6 +32,12 @@
 //                                                          contents `version` names
 //                                                          (parameter_version.hpp): what the
 //                                                          backend derives from W may be kept
+//   recurrence(steps, m, n, F f, const T* x, x_stride, const T* A, const T* b, const T* W,
+//              const T* h0, T* h, h_stride)         h[t+1] = f(x[t] A + b, h[t] W) for t < steps,
+//                                                          one sequence; A [m, n], b [n], W [n, n];
+//                                                          rows of x and h x_stride and h_stride
+//                                                          apart, h[0] is h0: an RNN's steps in
+//                                                          one call
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
 // use faster kernels for float and double.
 #pragma once
@@ -51,6 +57,12 @@ enum class transpose : bool { no = false, yes = true };
 template <class B, class T>
 concept has_gemm_weight = requires(std::size_t n, const T* in, std::uint64_t version, T* out) {
   B::gemm_weight(n, n, n, in, in, version, out);
+};
+
+// Whether backend B has the optional recurrence for F and T.
+template <class B, class F, class T>
+concept has_recurrence = requires(std::size_t n, F f, const T* in, T* out) {
+  B::recurrence(n, n, n, f, in, n, in, in, in, in, out, n);
 };
 
 // Evaluates to backend<P>, with the catalogue's message when no backend header was included.

@@ -265,9 +265,10 @@ struct recurrent_layer {
   template <class In>
   static constexpr std::size_t scratch_per_sample = std::max(saved_per_sample<In>,
                                                              steps<In>* G + G + 5 * H);
-  // Forward, once per call: W_hh transposed [H, G H] and the two biases summed [G H].
+  // Forward, once per call: W_hh transposed [H, G H], the two biases summed [G H] and, for the
+  // recurrence in one call, W_ih transposed [I, G H].
   template <class In>
-  static constexpr std::size_t scratch_per_call = G * H + G;
+  static constexpr std::size_t scratch_per_call = G * H + G + features<In> * G;
 
   // PyTorch: every parameter U(-1/sqrt(hidden), 1/sqrt(hidden)).
   template <class In, class T>
@@ -304,11 +305,29 @@ struct recurrent_layer {
     // Dot products with W_hh's rows, untransposed, spend as long summing across registers as
     // multiplying (rnn_infer: 13.6 to 15.6 us against 11.1 to 13.0 transposed, same run).
     B::transpose_into(G, H, w_hh, w_hh_t);
+    if constexpr (O.bias && Cell::hidden_bias_folds) B::map(G, op::Add{}, bias, b_ih, b_hh);
+    if constexpr (requires { typename Cell::step_op; }) {
+      // One sequence in inference: every step in one call, the state written straight into
+      // the output. (Backward needs each step's hidden side, which the call keeps in registers.)
+      if constexpr (has_recurrence<B, typename Cell::step_op, T>) {
+        if (batch == 1 && !a.saved) {
+          T* w_ih_t = bias + G;
+          B::transpose_into(G, I, w_ih, w_ih_t);
+          if constexpr (!O.bias) B::fill(bias, G, T(0));
+          constexpr bool into_output = O.output == rnn_output::sequence;
+          T* states = into_output ? a.y : s.h + H;
+          B::fill(s.h, H, T(0));
+          B::recurrence(L, I, H, typename Cell::step_op{}, a.x, I, w_ih_t, bias, w_hh_t, s.h,
+                        states, H);
+          if constexpr (!into_output) B::copy(states + (L - 1) * H, H, a.y);
+          return;
+        }
+      }
+    }
     // All steps' input projections at once: [B L, I] x [I, G H].
     B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
     if constexpr (O.bias) {
       if constexpr (Cell::hidden_bias_folds) {
-        B::map(G, op::Add{}, bias, b_ih, b_hh);
         B::map_rows(batch * L, G, op::Add{}, s.xw, bias, s.xw);
       } else {
         B::map_rows(batch * L, G, op::Add{}, s.xw, b_ih, s.xw);

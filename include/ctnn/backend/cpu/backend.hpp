@@ -16,6 +16,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "ctnn/backend/cpu/gemm.hpp"
+#include "ctnn/backend/cpu/recurrence.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
 #include "ctnn/backend/cpu/transpose.hpp"
 #include "ctnn/backend/cpu/weight_cache.hpp"
@@ -136,6 +137,15 @@ struct backend<policy::cpu> {
   static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
                    const T* a, const T* b, T beta, T* c) {
     cpu::gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  // h[t + 1] = f(x[t] A + b, h[t] W) for one sequence, on SIMD registers (recurrence.hpp).
+  template <class F, class T>
+    requires cpu::recurrence_applies<F, T>
+  static void recurrence(std::size_t steps, std::size_t m, std::size_t n, F f, const T* x,
+                         std::size_t x_stride, const T* a, const T* b, const T* w, const T* h0,
+                         T* h, std::size_t h_stride) {
+    cpu::recurrence(steps, m, n, f, x, x_stride, a, b, w, h0, h, h_stride);
   }
 
   // C[m, n] = A W^T, W [n, k] a weight whose contents `version` names: W^T may be kept.
