@@ -50,6 +50,9 @@ void shapes(benchmark::internal::Benchmark* b) {
   for (long m : {8, 16, 32, 64})
     for (long n : {10, 25, 64, 150})
       for (long k : {64, 256, 784}) b->Args({m, n, k});
+  // LeNet's weight gradients per sample: first and second convolution
+  b->Args({6, 25, 784});
+  b->Args({16, 150, 100});
 }
 BENCHMARK(dots)->Apply(shapes);
 BENCHMARK(packed)->Apply(shapes);

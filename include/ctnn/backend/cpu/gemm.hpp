@@ -440,14 +440,28 @@ haddp_order haddp_order_of_this_build() {
   return order;
 }
 
-// m rows of A and n rows of B, all contiguous in k, k >= W: C[i, j .. j + W) += A[i, :] .
-// B[j .. j + W, :], W dot products in W registers summed across in one transpose-and-add
-// (xsimd::haddp) and stored as one register: no horizontal sum per element. The last k % W
-// elements are read as the register that ends at k, with its first lanes of A zeroed, not one at a
-// time, and the last n % W columns as a register of fewer rows of B. B's W rows stay in L1 while
-// the rows of A pass over them. tiny_mlp_infer_b2 (k = 20) spent 88% of its 4.4 us in
-// few_rows_dot_rows, mostly in horizontal sums and the scalar tail. flatten: GCC left haddp and
-// the lambda as calls, with the accumulators passed through memory (38% of the time in haddp).
+// The loaded register x, which the compiler must keep: without this, GCC 12 folds a load into
+// every multiply-add that reads it, as a memory operand, and loads each register R times.
+template <class Batch>
+inline Batch in_register(Batch x) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  asm("" : "+v"(x.data));  // "v": any SSE/AVX register; the empty asm may have changed it
+#endif
+  return x;
+}
+
+// m rows of A and n rows of B, all contiguous in k, k >= W: C[i, j] += A[i, :] . B[j, :], W dot
+// products in W registers summed across in one transpose-and-add (xsimd::haddp), so there is no
+// horizontal sum per element. A register of dots is a tile of R rows of A by W / R rows of B:
+// each loaded register of A feeds W / R multiply-adds and each one of B feeds R, and B passes
+// through the cache once per R rows of A. One row of A at a time (the tile of a single row) read
+// every register of B for one multiply-add and streamed all of B from L2 again for every row: a
+// LeNet weight gradient, 6 x 25 x 784, ran at 40% of the FMA peak. The last k % W elements are
+// read as the register that ends at k, with its first lanes of A zeroed, not one at a time; the
+// last n % (W / R) columns as a tile of fewer rows of B. tiny_mlp_infer_b2 (k = 20) spent 88% of
+// its 4.4 us in few_rows_dot_rows, mostly in horizontal sums and the scalar tail. flatten: GCC
+// left haddp and the lambda as calls, with the accumulators passed through memory (38% of the time
+// in haddp).
 template <class T, haddp_order Order>
 [[gnu::flatten]] void dot_rows_by_register(const T* a, std::size_t lda, std::size_t m, const T* b,
                                            std::size_t n, std::size_t k, T alpha, T* c) {
@@ -458,39 +472,65 @@ template <class T, haddp_order Order>
   for (std::size_t l = 0; l < W; ++l) lanes[l] = T(l);
   const auto tail_lanes = batch::load_aligned(lanes) >= batch(T(W - k % W));
   const batch scale(alpha);
-  // rows_of_b (W, or n % W at the end) dot products of row i of A, summed across into one register
-  const auto dots = [&](const T* ai, const T* rows, std::size_t rows_of_b) {
+  // Rows i.. i + R of C, columns j.. j + cols (cols <= W / R): lane r * (W / R) + q of the
+  // result is C[i + r, j + q].
+  // Full says cols == W / R at compile time: no test per row of B in the loop over k.
+  const auto tile = [&]<std::size_t R, bool Full>(std::integral_constant<std::size_t, R>,
+                                                  std::bool_constant<Full>, std::size_t i,
+                                                  std::size_t j, std::size_t partial_cols) {
+    constexpr std::size_t NB = W / R;
+    const std::size_t cols = Full ? NB : partial_cols;
     batch acc[W];
 #pragma GCC unroll 16
     for (std::size_t q = 0; q < W; ++q) acc[q] = batch(T(0));
-    const auto add = [&](const batch& av, const T* column) {
+    const auto add = [&](std::size_t p, bool tail) {
+      batch bv[NB];
 #pragma GCC unroll 16
-      for (std::size_t q = 0; q < W; ++q, column += k)
-        if (q < rows_of_b) acc[q] = xsimd::fma(av, batch::load_unaligned(column), acc[q]);
+      for (std::size_t q = 0; q < NB; ++q)
+        if (q < cols) bv[q] = in_register(batch::load_unaligned(b + (j + q) * k + p));
+#pragma GCC unroll 4
+      for (std::size_t r = 0; r < R; ++r) {
+        batch av = in_register(batch::load_unaligned(a + (i + r) * lda + p));
+        if (tail) av = xsimd::select(tail_lanes, av, batch(T(0)));
+#pragma GCC unroll 16
+        for (std::size_t q = 0; q < NB; ++q)
+          if (q < cols) acc[r * NB + q] = xsimd::fma(av, bv[q], acc[r * NB + q]);
+      }
     };
-    for (std::size_t p = 0; p < whole; p += W) add(batch::load_unaligned(ai + p), rows + p);
-    if (whole < k)
-      add(xsimd::select(tail_lanes, batch::load_unaligned(ai + k - W), batch(T(0))), rows + k - W);
+    for (std::size_t p = 0; p < whole; p += W) add(p, false);
+    if (whole < k) add(k - W, true);
+    batch sums;
     if constexpr (Order == haddp_order::pairs_swapped) {
       batch fed[W];
 #pragma GCC unroll 16
       for (std::size_t q = 0; q < W; ++q) fed[q] = acc[swapped_pair_row<W>(q)];
-      return scale * xsimd::haddp(fed);
+      sums = scale * xsimd::haddp(fed);
     } else {
-      return scale * xsimd::haddp(acc);
+      sums = scale * xsimd::haddp(acc);
     }
-  };
-  std::size_t j = 0;
-  for (; j + W <= n; j += W)
-    for (std::size_t i = 0; i < m; ++i) {
+    if (R == 1 && Full) {
       T* dst = c + i * n + j;
-      (dots(a + i * lda, b + j * k, W) + batch::load_unaligned(dst)).store_unaligned(dst);
+      (sums + batch::load_unaligned(dst)).store_unaligned(dst);
+      return;
     }
-  if (j < n)
-    for (std::size_t i = 0; i < m; ++i) {
-      dots(a + i * lda, b + j * k, n - j).store_aligned(lanes);
-      for (std::size_t q = 0; q < n - j; ++q) c[i * n + j + q] += lanes[q];
-    }
+    sums.store_aligned(lanes);
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t q = 0; q < cols; ++q) c[(i + r) * n + j + q] += lanes[r * NB + q];
+  };
+  const auto rows_of = [&]<std::size_t R>(std::integral_constant<std::size_t, R> rows,
+                                          std::size_t i) {
+    constexpr std::size_t NB = W / R;
+    std::size_t j = 0;
+    for (; j + NB <= n; j += NB) tile(rows, std::true_type{}, i, j, NB);
+    if (j < n) tile(rows, std::false_type{}, i, j, n - j);
+  };
+  // Four rows of A per tile (two on AVX2's eight lanes), then what is left.
+  constexpr std::size_t R = W >= 16 ? 4 : 2;
+  std::size_t i = 0;
+  for (; i + R <= m; i += R) rows_of(std::integral_constant<std::size_t, R>{}, i);
+  if constexpr (R > 2)
+    for (; i + 2 <= m; i += 2) rows_of(std::integral_constant<std::size_t, 2>{}, i);
+  for (; i < m; ++i) rows_of(std::integral_constant<std::size_t, 1>{}, i);
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -507,12 +547,13 @@ void dispatch_rows(std::size_t m, Kernel&& kernel) {
 // A B^T with both operands contiguous in k (a convolution's weight gradient per sample, x W^T at
 // small batches): dot products read both operands as they are (dot_rows_by_register); packing
 // costs a pass over both and, when n is not a multiple of NR, edge tiles through memory.
-// benchmarks/gemm_paths (AVX-512, 1 thread, medians of 5; m 8..64, n 10/25/64/150, k 64..784):
-// dots took 0.1 to 0.8x the packed time for m n <= 1200 with n % NR != 0, 0.7 to 1.05x for
-// m n <= 512, and 0.9 to 1.7x for the larger products. k made no difference to the choice.
+// benchmarks/gemm_paths (AVX-512, 1 thread, medians of 3; m 8..64, n 10/25/64/150, k 64..784,
+// with tiles of four rows of A): dots took 0.08 to 1.0x the packed time for m n <= 1600
+// (1.05x at 16 x 64 x 64); from k = 100 on, 0.47 to 0.90x unless n is a multiple of NR and
+// m n >= 4096 (1.2 to 1.5x); at k = 64 and m n >= 2048, 1.06 to 1.7x.
 template <class T>
-bool dots_beat_packing(std::size_t m, std::size_t n) {
-  return m * n <= 512 || (m * n <= 1200 && n % blocking<T>::NR != 0);
+bool dots_beat_packing(std::size_t m, std::size_t n, std::size_t k) {
+  return m * n <= 1600 || (k >= 96 && (n % blocking<T>::NR != 0 || m * n < 4096));
 }
 
 // op(B) of whole registers of columns, at most 16 KiB: it stays in L1 while every row of A passes,
@@ -565,7 +606,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c, add_to_c);
       });
     } else if ((m <= few_rows && (!at || m == 1)) ||
-               (!at && bt && detail::dots_beat_packing<T>(m, n))) {
+               (!at && bt && detail::dots_beat_packing<T>(m, n, k))) {
       // rows of A and of B contiguous in k: dot products, a register of them at a time
       zero_c();
       const detail::haddp_order order = detail::haddp_order_of_this_build<T>();
