@@ -1,6 +1,8 @@
 // The GEMM's two kernels for A B^T with both operands contiguous in k (dot products, or the
 // packed blocked GEMM) on the same shapes, so that the rule choosing between them
-// (dots_beat_packing in gemm.hpp) can be checked: compare dots/M/N/K with packed/M/N/K.
+// (dots_beat_packing in gemm.hpp) can be checked: compare dots/M/N/K with packed/M/N/K. Also
+// A^T B at short k (a convolution's column gradient): groups of rows against B as it is
+// (rows/M/N/K) or the packed GEMM (packed_tn/M/N/K), for gemm's short_k rule.
 //   build/benchmarks/gemm_paths --benchmark_repetitions=9 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
 
@@ -45,6 +47,42 @@ void packed(benchmark::State& state) {
   }
   ctnn::set_num_threads(0);
 }
+
+void rows(benchmark::State& state) {
+  operands o(state);
+  namespace d = ctnn::cpu::detail;
+  constexpr std::size_t group = 8, W = xsimd::batch<float>::size;
+  for (auto _ : state) {
+    const float* tail = o.n % W ? d::padded_last_columns(o.b.data(), o.n, o.k, o.n - o.n % W)
+                                : nullptr;
+    for (std::size_t i = 0; i < o.m; i += group)
+      d::dispatch_rows<group>(std::min(group, o.m - i), [&](auto r) {
+        d::few_rows_times_matrix<decltype(r)::value>(d::strided<float>{o.a.data() + i, 1, o.m},
+                                                     o.b.data(), o.n, o.k, 1.0f,
+                                                     o.c.data() + i * o.n, false, tail);
+      });
+    benchmark::DoNotOptimize(o.c.data());
+  }
+}
+
+void packed_tn(benchmark::State& state) {
+  operands o(state);
+  ctnn::set_num_threads(1);
+  const ctnn::cpu::detail::strided<float> a{o.a.data(), 1, o.m}, b{o.b.data(), o.n, 1};
+  for (auto _ : state) {
+    ctnn::cpu::detail::gemm_parallel(a, b, o.m, o.n, o.k, 1.0f, o.c.data(), false);
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  ctnn::set_num_threads(0);
+}
+
+void short_k(benchmark::internal::Benchmark* b) {
+  for (long m : {25, 150, 400})
+    for (long n : {32, 100, 784})
+      for (long k : {6, 16, 32}) b->Args({m, n, k});
+}
+BENCHMARK(rows)->Apply(short_k);
+BENCHMARK(packed_tn)->Apply(short_k);
 
 void shapes(benchmark::internal::Benchmark* b) {
   for (long m : {8, 16, 32, 64})

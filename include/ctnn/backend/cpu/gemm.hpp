@@ -323,38 +323,50 @@ void few_rows_times_rows(const strided<T>& a, const T* b, std::size_t n, std::si
   }
 }
 
-// The last n - j < W columns: B's through a zero-padded copy, one register wide. Element loops
-// took a chain of k dependent multiply-adds per entry of C (6 us of LeNet's second convolution,
-// 100 columns, at batch 1).
+// The last n - j < W columns of B [k, n], zero-padded to one register per row: [k, W]. Prepared
+// once per product, not once per group of rows: copied per group, through a call to memmove per
+// row, it took 40% of LeNet's column-gradient product, 150 x 100 x 16, for its last 4 columns.
+template <class T>
+const T* padded_last_columns(const T* b, std::size_t n, std::size_t k, std::size_t j) {
+  constexpr std::size_t W = xsimd::batch<T>::size;
+  thread_local aligned_buffer<T> room;
+  T* out = grow(room, k * W);
+  const std::size_t cols = n - j;
+  for (std::size_t p = 0; p < k; ++p)
+    for (std::size_t q = 0; q < W; ++q) out[p * W + q] = q < cols ? b[p * n + j + q] : T(0);
+  return out;
+}
+
+// The last n - j < W columns, from B's padded copy, one register wide. Element loops took a
+// chain of k dependent multiply-adds per entry of C (6 us of LeNet's second convolution, 100
+// columns, at batch 1).
 template <std::size_t M, class T>
-void few_rows_times_last_columns(const strided<T>& a, const T* b, std::size_t n, std::size_t k,
-                                 T alpha, T* c, std::size_t j, bool add_to_c) {
+void few_rows_times_last_columns(const strided<T>& a, const T* b_tail, std::size_t n,
+                                 std::size_t k, T alpha, T* c, std::size_t j, bool add_to_c) {
   constexpr std::size_t W = xsimd::batch<T>::size;
   const std::size_t cols = n - j;
-  if (cols == 0) return;
-  thread_local aligned_buffer<T> room;
-  T* b_part = grow(room, (k + M) * W);
-  T* c_part = b_part + k * W;
-  for (std::size_t p = 0; p < k; ++p)
-    std::fill(std::copy_n(b + p * n + j, cols, b_part + p * W), b_part + (p + 1) * W, T(0));
+  alignas(64) T c_part[M * W];
   std::size_t column = 0;
-  few_rows_times_rows<M, 1>(a, b_part, W, k, alpha, c_part, column, false);
+  few_rows_times_rows<M, 1>(a, b_tail, W, k, alpha, c_part, column, false);
   for (std::size_t i = 0; i < M; ++i)
     for (std::size_t q = 0; q < cols; ++q)
       c[i * n + j + q] = add_to_c ? c[i * n + j + q] + c_part[i * W + q] : c_part[i * W + q];
 }
 
 // M <= 8 rows; the accumulators, M x V registers, leave room for V loads of B and a broadcast.
+// b_tail: padded_last_columns(b, n, k, n - n % W) where the caller has it, for several groups.
 template <std::size_t M, class T>
 void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
-                           T* c, bool add_to_c) {
+                           T* c, bool add_to_c, const T* b_tail = nullptr) {
   constexpr bool wide = blocking<T>::wide_register_file;
   constexpr std::size_t V = M <= 4 ? (wide || M <= 2 ? 4 : 2)
                                    : (wide ? std::min<std::size_t>(4, 24 / M) : 1);
   std::size_t j = 0;
   few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j, add_to_c);
   few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j, add_to_c);
-  few_rows_times_last_columns<M>(a, b, n, k, alpha, c, j, add_to_c);
+  if (j == n) return;
+  if (!b_tail) b_tail = padded_last_columns(b, n, k, j);
+  few_rows_times_last_columns<M>(a, b_tail, n, k, alpha, c, j, add_to_c);
 }
 
 // m <= 4 rows of A contiguous in k, op(B) = B^T with rows of B contiguous in k (x W^T at batch
@@ -600,7 +612,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
     zero_c();
     detail::gemm_loops(op_a, op_b, m, n, k, alpha, c);
   } else {
-    constexpr std::size_t few_rows = 4, row_group = 8;
+    constexpr std::size_t few_rows = 4, row_group = 8, short_k = 32;
     if (m <= few_rows && !bt) {
       detail::dispatch_rows<few_rows>(m, [&](auto rows) {
         detail::few_rows_times_matrix<decltype(rows)::value>(op_a, b, n, k, alpha, c, add_to_c);
@@ -622,14 +634,20 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
                                                              c + i * n);
           });
       }
-    } else if (!at && !bt && m <= 2 * row_group && n >= xsimd::batch<T>::size) {
+    } else if (!bt && n >= xsimd::batch<T>::size &&
+               ((!at && m <= 2 * row_group) || k <= short_k)) {
       // a convolution's forward (C = W col, 6 or 16 rows) and x W at small batches: groups of
       // eight rows against B streamed from L2 at most twice, where packing B for the blocked
-      // GEMM is one more pass over it (15% of LeNet's inference)
+      // GEMM is one more pass over it (15% of LeNet's inference). Also any m at short k (a
+      // convolution's column gradient W^T dz, k = its output channels): each tile of C takes
+      // only k multiply-adds, so packing both operands costs about as much as multiplying.
+      constexpr std::size_t W = xsimd::batch<T>::size;
+      const T* b_tail = n % W ? detail::padded_last_columns(b, n, k, n - n % W) : nullptr;
       for (std::size_t i = 0; i < m; i += row_group)
         detail::dispatch_rows<row_group>(std::min(row_group, m - i), [&](auto rows) {
-          detail::few_rows_times_matrix<decltype(rows)::value>(
-              detail::strided<T>{a + i * k, k, 1}, b, n, k, alpha, c + i * n, add_to_c);
+          const detail::strided<T> rows_of_a{op_a.data + i * op_a.rs, op_a.rs, op_a.cs};
+          detail::few_rows_times_matrix<decltype(rows)::value>(rows_of_a, b, n, k, alpha,
+                                                               c + i * n, add_to_c, b_tail);
         });
     } else if (!at && detail::few_columns_fit_l1<T>(n, k)) {
       // B small enough to stay in L1 (a recurrent layer's input projection): rows of A in
