@@ -497,9 +497,14 @@ template <class T, haddp_order Order>
     for (std::size_t q = 0; q < W; ++q) acc[q] = batch(T(0));
     const auto add = [&](std::size_t p, bool tail) {
       batch bv[NB];
+      // A single row of A uses each register of B once: there the load is best folded into its
+      // multiply-add, and 16 registers of B held would not leave room for the accumulators.
 #pragma GCC unroll 16
       for (std::size_t q = 0; q < NB; ++q)
-        if (q < cols) bv[q] = in_register(batch::load_unaligned(b + (j + q) * k + p));
+        if (q < cols) {
+          bv[q] = batch::load_unaligned(b + (j + q) * k + p);
+          if constexpr (R > 1) bv[q] = in_register(bv[q]);
+        }
 #pragma GCC unroll 4
       for (std::size_t r = 0; r < R; ++r) {
         batch av = in_register(batch::load_unaligned(a + (i + r) * lda + p));
