@@ -209,6 +209,42 @@ BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
       }
 }
 
+// x W^T with W kept between calls (gemm_weight): W^T at few rows, W^T packed for the blocked
+// GEMM at more (k past one KC block, n not a multiple of NR, one and two threads, split by rows
+// and by columns). Each shape: a first call, a second one from what was kept, then new contents
+// under a new version, which must be seen.
+BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes) {
+  struct shape {
+    std::size_t m, n, k, threads;
+  };
+  for (const shape& s : {shape{2, 32, 20, 1}, shape{65, 64, 300, 1}, shape{70, 40, 50, 1},
+                         shape{200, 96, 300, 2}, shape{48, 1040, 95, 2}}) {
+    ctnn::set_num_threads(s.threads);
+    const auto a = random_matrix<float>(s.m * s.k, 31);
+    auto w = random_matrix<float>(s.n * s.k, 32);
+    std::vector<float> c(s.m * s.n);
+    for (std::uint64_t version : {7u, 7u, 8u}) {
+      if (version == 8)
+        for (auto& e : w) e = -0.5f * e + 0.25f;
+      const auto want = naive_gemm(transpose::no, transpose::yes, s.m, s.n, s.k, 1.0, a, w, 0.0, c);
+      std::fill(c.begin(), c.end(), std::numeric_limits<float>::quiet_NaN());
+      ctnn::cpu::gemm_weight(s.m, s.n, s.k, a.data(), w.data(), version, c.data());
+      double worst = 0;
+      for (std::size_t i = 0; i < c.size(); ++i)
+        worst = std::max(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+      BOOST_TEST(worst <= 2e-5 * std::sqrt(double(s.k)),
+                 "m " << s.m << " n " << s.n << " k " << s.k << " version " << version
+                      << ": error " << worst);
+    }
+  }
+  ctnn::set_num_threads(0);
+  // The shapes above reach both kept forms.
+  BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(2, 32, 20));
+  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(65, 64, 300));
+  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(70, 40, 50));
+  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(48, 1040, 95));
+}
+
 BOOST_AUTO_TEST_CASE(transpose_into_odd_shapes) {
   using B = ctnn::backend<ctnn::policy::cpu>;
   for (auto [rows, cols] : {std::pair<std::size_t, std::size_t>{1, 1}, {3, 17}, {37, 64}, {33, 5}}) {

@@ -172,6 +172,33 @@ void pack_b(const strided<T>& b, std::size_t p0, std::size_t kc, std::size_t j0,
   }
 }
 
+// op(B) [k, n] packed whole, for a B that is used again and again (a weight kept between calls):
+// its blocks of KC rows one after another, each the slivers of all n columns, n rounded up to NR.
+template <class T>
+struct packed_b_whole {
+  const T* data = nullptr;
+  std::size_t n_padded = 0;
+  // The slivers of rows [p0, p0 + KC) from column j0 (a multiple of NR), as pack_b lays them out.
+  const T* block(std::size_t p0, std::size_t kc, std::size_t j0) const {
+    return data + p0 * n_padded + j0 * kc;
+  }
+};
+
+template <class T>
+std::size_t packed_b_size(std::size_t n, std::size_t k) {
+  constexpr std::size_t NR = blocking<T>::NR;
+  return k * ((n + NR - 1) / NR * NR);
+}
+
+template <class T>
+packed_b_whole<T> pack_b_whole(const strided<T>& b, std::size_t n, std::size_t k, T* out) {
+  constexpr std::size_t NR = blocking<T>::NR, KC = blocking<T>::KC;
+  const std::size_t n_padded = (n + NR - 1) / NR * NR;
+  for (std::size_t p0 = 0; p0 < k; p0 += KC)
+    pack_b(b, p0, std::min(KC, k - p0), 0, n, out + p0 * n_padded);
+  return {out, n_padded};
+}
+
 // C[0:mr, 0:nr] += a_sliver * b_sliver over kc (= when !add_to_c), the MR x NR tile held in
 // registers.
 template <class T>
@@ -219,7 +246,7 @@ void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, 
 template <class T>
 void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alpha, T* c,
                   std::size_t ldc, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1,
-                  bool add_to_c) {
+                  bool add_to_c, packed_b_whole<T> packed = {}) {
   using B = blocking<T>;
   constexpr std::size_t MR = B::MR, NR = B::NR, KC = B::KC, MC = B::MC, NC = B::NC;
   thread_local aligned_buffer<T> a_buffer, b_buffer;
@@ -229,13 +256,14 @@ void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alp
     const std::size_t nc = std::min(NC, j1 - jc);
     for (std::size_t pc = 0; pc < k; pc += KC) {
       const std::size_t kc = std::min(KC, k - pc);
-      pack_b(b, pc, kc, jc, nc, packed_b);
+      const T* slivers_b = packed.data ? packed.block(pc, kc, jc) : packed_b;
+      if (!packed.data) pack_b(b, pc, kc, jc, nc, packed_b);
       for (std::size_t ic = i0; ic < i1; ic += MC) {
         const std::size_t mc = std::min(MC, i1 - ic);
         pack_a(a, ic, mc, pc, kc, alpha, packed_a);
         for (std::size_t jr = 0; jr < nc; jr += NR)
           for (std::size_t ir = 0; ir < mc; ir += MR)
-            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, c + (ic + ir) * ldc + jc + jr,
+            micro_kernel(kc, packed_a + ir * kc, slivers_b + jr * kc, c + (ic + ir) * ldc + jc + jr,
                          ldc, std::min(MR, mc - ir), std::min(NR, nc - jr), add_to_c || pc > 0);
       }
     }
@@ -250,14 +278,14 @@ inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 21;
 // operand is O(1 / band width) of the work.
 template <class T>
 void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std::size_t n,
-                   std::size_t k, T alpha, T* c, bool add_to_c) {
+                   std::size_t k, T alpha, T* c, bool add_to_c, packed_b_whole<T> packed = {}) {
   using B = blocking<T>;
   std::size_t threads =
       std::min(get_num_threads(), std::max<std::size_t>(1, m * n * k / min_work_per_thread));
   const bool by_columns = n / B::NR >= m / B::MR;
   const std::size_t unit = by_columns ? B::NR : B::MR, extent = by_columns ? n : m;
   threads = std::min(threads, (extent + unit - 1) / unit);
-  if (threads <= 1) return gemm_blocked(a, b, k, alpha, c, n, 0, m, 0, n, add_to_c);
+  if (threads <= 1) return gemm_blocked(a, b, k, alpha, c, n, 0, m, 0, n, add_to_c, packed);
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(static_cast<int>(threads))
   {
@@ -267,9 +295,9 @@ void gemm_parallel(const strided<T>& a, const strided<T>& b, std::size_t m, std:
     const std::size_t end = std::min(extent, units * (t + 1) / threads * unit);
     if (begin < end) {
       if (by_columns)
-        gemm_blocked(a, b, k, alpha, c, n, 0, m, begin, end, add_to_c);
+        gemm_blocked(a, b, k, alpha, c, n, 0, m, begin, end, add_to_c, packed);
       else
-        gemm_blocked(a, b, k, alpha, c, n, begin, end, 0, n, add_to_c);
+        gemm_blocked(a, b, k, alpha, c, n, begin, end, 0, n, add_to_c, packed);
     }
   }
 #endif

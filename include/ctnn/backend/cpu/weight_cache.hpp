@@ -4,7 +4,8 @@
 // across. W^T is kept per thread and reused while the network's parameter version
 // (parameter_version.hpp) says W is unchanged: the transpose is paid once per change of the
 // weights, not per call. tiny_mlp_infer_b2: 0.78 to 0.81 us with dots, 0.52 to 0.59 us with W^T
-// kept (1 thread, same run).
+// kept (1 thread, same run). Where the product goes to the blocked GEMM instead (larger batches),
+// what is kept is W^T already packed into the GEMM's slivers.
 #pragma once
 
 #include <array>
@@ -29,30 +30,56 @@ bool weight_transpose_pays(std::size_t m, std::size_t n, std::size_t k) {
   }
 }
 
-// W^T of weight w [n, k] whose contents `version` names, kept in one of a few slots per thread
-// (the small layers of a network; more only cost a transpose again).
+// Where the product goes to the blocked GEMM (not dot products, not rows against a B in L1),
+// which would pack W^T's slivers again on every call: transposing them was 13% of
+// mlp_infer_b64. Up to 4 MiB of W per weight.
 template <class T>
-const T* transposed_weight(std::size_t n, std::size_t k, const T* w, std::uint64_t version) {
+bool weight_packing_pays(std::size_t m, std::size_t n, std::size_t k) {
+  if constexpr (simd_element_v<T>) {
+    return m > 4 && k > 0 && !dots_beat_packing<T>(m, n, k) && !few_columns_fit_l1<T>(n, k) &&
+           n * k * sizeof(T) <= (std::size_t(4) << 20);
+  } else {
+    return false;
+  }
+}
+
+// What is kept of weight w [n, k]: W^T, or W^T packed whole for the blocked GEMM.
+enum class weight_form { transposed, packed };
+
+// That form of w, whose contents `version` names, kept in one of a few slots per thread (the
+// small layers of a network; more only cost the work again).
+template <class T>
+const T* derived_weight(std::size_t n, std::size_t k, const T* w, std::uint64_t version,
+                        weight_form form) {
   struct slot {
     const T* weight = nullptr;
     std::uint64_t version = 0;
     std::size_t n = 0, k = 0;
-    aligned_buffer<T> transposed;
+    weight_form form = weight_form::transposed;
+    aligned_buffer<T> data;
   };
   constexpr std::size_t slots = 8;
   thread_local std::array<slot, slots> cache;
   thread_local std::size_t next = 0;
   slot* reuse = nullptr;  // this weight's slot from an earlier version: no allocation once warm
   for (slot& s : cache) {
-    if (s.weight != w || s.n != n || s.k != k) continue;
-    if (s.version == version) return s.transposed.data();
+    if (s.weight != w || s.n != n || s.k != k || s.form != form) continue;
+    if (s.version == version) return s.data.data();
     reuse = &s;
   }
   slot& s = reuse ? *reuse : cache[next++ % slots];
-  s.transposed.resize(n * k);
-  copy_transposed(n, k, w, k, s.transposed.data(), n);
-  s.weight = w, s.version = version, s.n = n, s.k = k;
-  return s.transposed.data();
+  if constexpr (simd_element_v<T>) {  // the blocked GEMM's slivers exist for these only
+    if (form == weight_form::packed) {
+      s.data.resize(packed_b_size<T>(n, k));
+      pack_b_whole(strided<T>{w, 1, k}, n, k, s.data.data());
+    }
+  }
+  if (form == weight_form::transposed) {
+    s.data.resize(n * k);
+    copy_transposed(n, k, w, k, s.data.data(), n);
+  }
+  s.weight = w, s.version = version, s.n = n, s.k = k, s.form = form;
+  return s.data.data();
 }
 
 }  // namespace detail
@@ -61,12 +88,23 @@ const T* transposed_weight(std::size_t n, std::size_t k, const T* w, std::uint64
 template <class T>
 void gemm_weight(std::size_t m, std::size_t n, std::size_t k, const T* a, const T* w,
                  std::uint64_t version, T* c) {
+  using detail::weight_form;
   if (version != 0 && detail::weight_transpose_pays<T>(m, n, k)) {
-    gemm(transpose::no, transpose::no, m, n, k, T(1), a, detail::transposed_weight(n, k, w, version),
-         T(0), c);
-  } else {
-    gemm(transpose::no, transpose::yes, m, n, k, T(1), a, w, T(0), c);
+    const T* w_t = detail::derived_weight(n, k, w, version, weight_form::transposed);
+    gemm(transpose::no, transpose::no, m, n, k, T(1), a, w_t, T(0), c);
+    return;
   }
+  if constexpr (simd_element_v<T>) {
+    if (version != 0 && detail::weight_packing_pays<T>(m, n, k)) {
+      const detail::packed_b_whole<T> packed{
+          detail::derived_weight(n, k, w, version, weight_form::packed),
+          detail::packed_b_size<T>(n, k) / k};
+      detail::gemm_parallel(detail::strided<T>{a, k, 1}, detail::strided<T>{w, 1, k}, m, n, k,
+                            T(1), c, false, packed);
+      return;
+    }
+  }
+  gemm(transpose::no, transpose::yes, m, n, k, T(1), a, w, T(0), c);
 }
 
 }  // namespace ctnn::cpu
