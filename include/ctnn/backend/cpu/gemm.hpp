@@ -184,16 +184,17 @@ struct packed_b_whole {
   }
 };
 
+// n rounded up to whole slivers.
 template <class T>
-std::size_t packed_b_size(std::size_t n, std::size_t k) {
+std::size_t packed_b_columns(std::size_t n) {
   constexpr std::size_t NR = blocking<T>::NR;
-  return k * ((n + NR - 1) / NR * NR);
+  return (n + NR - 1) / NR * NR;
 }
 
 template <class T>
 packed_b_whole<T> pack_b_whole(const strided<T>& b, std::size_t n, std::size_t k, T* out) {
-  constexpr std::size_t NR = blocking<T>::NR, KC = blocking<T>::KC;
-  const std::size_t n_padded = (n + NR - 1) / NR * NR;
+  constexpr std::size_t KC = blocking<T>::KC;
+  const std::size_t n_padded = packed_b_columns<T>(n);
   for (std::size_t p0 = 0; p0 < k; p0 += KC)
     pack_b(b, p0, std::min(KC, k - p0), 0, n, out + p0 * n_padded);
   return {out, n_padded};

@@ -68,15 +68,12 @@ const T* derived_weight(std::size_t n, std::size_t k, const T* w, std::uint64_t 
     reuse = &s;
   }
   slot& s = reuse ? *reuse : cache[next++ % slots];
-  if constexpr (simd_element_v<T>) {  // the blocked GEMM's slivers exist for these only
-    if (form == weight_form::packed) {
-      s.data.resize(packed_b_size<T>(n, k));
-      pack_b_whole(strided<T>{w, 1, k}, n, k, s.data.data());
-    }
-  }
   if (form == weight_form::transposed) {
     s.data.resize(n * k);
     copy_transposed(n, k, w, k, s.data.data(), n);
+  } else if constexpr (simd_element_v<T>) {  // the blocked GEMM's slivers exist for these only
+    s.data.resize(k * packed_b_columns<T>(n));
+    pack_b_whole(strided<T>{w, 1, k}, n, k, s.data.data());
   }
   s.weight = w, s.version = version, s.n = n, s.k = k, s.form = form;
   return s.data.data();
@@ -98,7 +95,7 @@ void gemm_weight(std::size_t m, std::size_t n, std::size_t k, const T* a, const 
     if (version != 0 && detail::weight_packing_pays<T>(m, n, k)) {
       const detail::packed_b_whole<T> packed{
           detail::derived_weight(n, k, w, version, weight_form::packed),
-          detail::packed_b_size<T>(n, k) / k};
+          detail::packed_b_columns<T>(n)};
       detail::gemm_parallel(detail::strided<T>{a, k, 1}, detail::strided<T>{w, 1, k}, m, n, k,
                             T(1), c, false, packed);
       return;
