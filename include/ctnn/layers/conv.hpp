@@ -144,6 +144,10 @@ struct Col2im {
   }
 };
 
+// Whether backend B adds a column matrix into its planes itself (the optional col2im).
+template <class B, window_geometry G, class T>
+concept has_col2im = requires(const T* col, T* dxp) { B::template col2im<G>(col, dxp); };
+
 // dx[b][c][h] = the inside of padded row (b, c, h + pad_h).
 template <window_geometry G, class T>
 struct Unpad {
@@ -328,7 +332,10 @@ struct conv_layer {
           B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
                   a.params + g * out_g * rows_g, dz + (b * O.out + g * out_g) * plane, T(0),
                   dcol + g * rows_g * plane);
-        B::for_each(G.channels, conv_kernels::Col2im<G, T>{dcol, dxp + b * padded_plane});
+        if constexpr (conv_kernels::has_col2im<B, G, T>)
+          B::template col2im<G>(dcol, dxp + b * padded_plane);
+        else
+          B::for_each(G.channels, conv_kernels::Col2im<G, T>{dcol, dxp + b * padded_plane});
       }
       if constexpr (padded::needed)
         B::for_each(a.batch * G.channels * G.height, conv_kernels::Unpad<G, T>{dxp, a.dx});

@@ -15,6 +15,7 @@
 #include <xtensor/xreducer.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "ctnn/backend/cpu/col2im.hpp"
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/recurrence.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
@@ -147,6 +148,16 @@ struct backend<policy::cpu> {
                          T* h, std::size_t h_stride) {
     cpu::recurrence(steps, m, n, f, x, x_stride, a, b, w, h0, h, h_stride);
   }
+
+#if CTNN_CPU_MASKED_LOADS
+  // One sample's column matrix added into its padded input planes, a row of a plane at a time
+  // in registers (col2im.hpp).
+  template <window_geometry G, class T>
+    requires cpu::col2im_applies<G, T>
+  static void col2im(const T* col, T* dxp) {
+    cpu::col2im<G>(col, dxp);
+  }
+#endif
 
   // C[m, n] = A W^T, W [n, k] a weight whose contents `version` names: W^T may be kept.
   template <class T>
