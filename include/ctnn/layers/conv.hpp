@@ -237,16 +237,20 @@ struct conv_layer {
     }
   }();
 
-  // The column matrix, kept for the weight gradient. Scratch: one sample's column matrix
-  // (inference) or its gradient (backward), reused sample after sample, then the padded input or
-  // its gradient. The room for the columns is still reserved per sample, as scratch is sized per
-  // sample; only the first sample's part of it is used.
+  // Training keeps the padded input (nothing without padding: the input itself is kept). The
+  // column matrix is not kept: backward writes each sample's again, into the room it then
+  // multiplies from while it is in cache. Kept for the batch, LeNet's columns were 4.4 MB at
+  // batch 32, written to memory by forward and read back by the weight gradient, which spent a
+  // third of its time waiting on those loads.
   template <class In>
-  static constexpr std::size_t saved_per_sample =
-      geometry<In>.channels* geometry<In>.kernel_size() * geometry<In>.out_plane();
+  static constexpr std::size_t saved_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
+  // Scratch: the padded input (inference) or its gradient (backward), per sample; then one
+  // sample's column matrix or its gradient, reused sample after sample.
   template <class In>
-  static constexpr std::size_t scratch_per_sample =
-      saved_per_sample<In> + conv_kernels::padded<geometry<In>>::per_sample;
+  static constexpr std::size_t scratch_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
+  template <class In>
+  static constexpr std::size_t scratch_per_call =
+      geometry<In>.channels * geometry<In>.kernel_size() * geometry<In>.out_plane();
 
   // PyTorch's reset_parameters: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
   template <class In, class T>
@@ -265,19 +269,19 @@ struct conv_layer {
     using padded = conv_kernels::padded<G>;
     const T* xp = a.x;
     if constexpr (padded::needed) {
-      T* room = a.scratch + a.batch * saved_per_sample<In>;
+      T* room = a.saved ? a.saved : a.scratch;
       B::for_each(a.batch * G.channels * padded::height, conv_kernels::Pad<G, T>{a.x, room});
       xp = room;
     }
-    // Each sample's columns are multiplied right after they are written, while still in cache;
-    // inference reuses one sample's room for all of them.
+    // Each sample's columns are multiplied right after they are written, while still in cache,
+    // in one room reused for all of them.
+    T* col = a.scratch + a.batch * scratch_per_sample<In>;
     T* pre = a.pre ? a.pre : a.y;
     for (std::size_t b = 0; b < a.batch; ++b) {
-      T* col_b = a.saved ? a.saved + b * rows * plane : a.scratch;
-      B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * G.channels * padded::plane, col_b});
+      B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * G.channels * padded::plane, col});
       for (std::size_t g = 0; g < groups; ++g)
         B::gemm(transpose::no, transpose::no, out_g, plane, rows_g, T(1),
-                a.params + g * out_g * rows_g, col_b + g * rows_g * plane, T(0),
+                a.params + g * out_g * rows_g, col + g * rows_g * plane, T(0),
                 pre + (b * O.out + g * out_g) * plane);
     }
     // y = epilogue(pre + bias of the channel)
@@ -310,36 +314,34 @@ struct conv_layer {
         B::map(a.batch * O.out * plane, op::GradThrough<Epilogue>{epilogue}, dz, pre, dz);
       }
     }
-    const T* col = a.saved;
-    for (std::size_t b = 0; b < a.batch; ++b)
-      for (std::size_t g = 0; g < groups; ++g)
-        B::gemm(transpose::no, transpose::yes, out_g, rows_g, plane, T(1),
-                dz + (b * O.out + g * out_g) * plane, col + (b * rows + g * rows_g) * plane, T(1),
-                a.grads + g * out_g * rows_g);
     if constexpr (O.bias)
       B::for_each(O.out,
                   conv_kernels::ChannelSum<T, O.out, plane>{dz, a.grads + O.out * rows_g, a.batch});
-    if (a.dx) {
-      // A sample's column gradient is gathered into dx right after its product, while it is
-      // still in cache: all of them first was a pass through memory (1.9 MB for LeNet's second
-      // convolution at batch 32).
-      using padded = conv_kernels::padded<G>;
-      constexpr std::size_t padded_plane = G.channels * padded::plane;
-      T* dcol = a.scratch;
-      T* dxp = padded::needed ? a.scratch + a.batch * saved_per_sample<In> : a.dx;
-      for (std::size_t b = 0; b < a.batch; ++b) {
-        for (std::size_t g = 0; g < groups; ++g)
-          B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
-                  a.params + g * out_g * rows_g, dz + (b * O.out + g * out_g) * plane, T(0),
-                  dcol + g * rows_g * plane);
-        if constexpr (conv_kernels::has_col2im<B, G, T>)
-          B::template col2im<G>(dcol, dxp + b * padded_plane);
-        else
-          B::for_each(G.channels, conv_kernels::Col2im<G, T>{dcol, dxp + b * padded_plane});
-      }
-      if constexpr (padded::needed)
-        B::for_each(a.batch * G.channels * G.height, conv_kernels::Unpad<G, T>{dxp, a.dx});
+    // Per sample, while in cache: its columns written again from the kept input, the weight
+    // gradient from them, then the column gradient in the same room, gathered into dx.
+    using padded = conv_kernels::padded<G>;
+    constexpr std::size_t padded_plane = G.channels * padded::plane;
+    const T* xp = padded::needed ? a.saved : a.x;
+    T* col = a.scratch + a.batch * scratch_per_sample<In>;
+    T* dxp = padded::needed ? a.scratch : a.dx;
+    for (std::size_t b = 0; b < a.batch; ++b) {
+      const T* dz_b = dz + b * O.out * plane;
+      B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * padded_plane, col});
+      for (std::size_t g = 0; g < groups; ++g)
+        B::gemm(transpose::no, transpose::yes, out_g, rows_g, plane, T(1), dz_b + g * out_g * plane,
+                col + g * rows_g * plane, T(1), a.grads + g * out_g * rows_g);
+      if (!a.dx) continue;
+      for (std::size_t g = 0; g < groups; ++g)
+        B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
+                a.params + g * out_g * rows_g, dz_b + g * out_g * plane, T(0),
+                col + g * rows_g * plane);
+      if constexpr (conv_kernels::has_col2im<B, G, T>)
+        B::template col2im<G>(col, dxp + b * padded_plane);
+      else
+        B::for_each(G.channels, conv_kernels::Col2im<G, T>{col, dxp + b * padded_plane});
     }
+    if constexpr (padded::needed)
+      if (a.dx) B::for_each(a.batch * G.channels * G.height, conv_kernels::Unpad<G, T>{dxp, a.dx});
   }
 };
 
