@@ -101,6 +101,23 @@ BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
   }
 }
 
+// The blocked GEMM reading whole slivers of A's rows in place (a_as_it_is) instead of packing
+// them: rows of A contiguous, m a multiple of MR, k within one block and past it (pc > 0 reads
+// from column pc of A's rows). The other transposes and alpha != 1 pack, in the same shapes.
+BOOST_AUTO_TEST_CASE(gemm_reads_small_row_major_a_in_place) {
+  using ctnn::cpu::detail::a_as_it_is;
+  using ctnn::cpu::detail::strided;
+  for (std::size_t threads : {1, 2}) {
+    check_sizes<float>(threads, {64, 72}, {64, 96}, {300, 600});
+    check_sizes<double>(threads, {64}, {64, 96}, {300});
+  }
+  const std::vector<float> a(72 * 600);
+  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 72, 600));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 0.5f, 72, 600));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 71, 600));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 1024, 1}, 1.0f, 8, 1024));
+}
+
 // The dot-product kernel sums a register of dot products with xsimd::haddp, whose lane order
 // differs between xsimd builds; an order it does not know would send it to the slower kernel.
 BOOST_AUTO_TEST_CASE(haddp_lane_order_is_known) {
