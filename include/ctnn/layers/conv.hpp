@@ -2,9 +2,10 @@
 // dilation, groups, bias. Input (channels, length) or (channels, height, width); weight
 // [out, in / groups, kernel...]; bias [out].
 //
-// Computed as im2col + GEMM: the training forward keeps the column matrix for the weight gradient;
-// the input gradient is col2im written as a gather (each input element sums the columns that read
-// it), so it needs no atomics on parallel backends. Both work on a copy of the input with its
+// Computed as im2col + GEMM, a sample at a time while its column matrix is in cache: training
+// keeps the (padded) input, and backward writes the columns again for the weight gradient. The
+// input gradient is col2im, one padded plane per call, so it needs no atomics on parallel
+// backends (the CPU backend sums each row of a plane in registers). Both work on a copy of the input with its
 // padding written out, so their rows have one length. An elementwise layer that follows is fused
 // into the bias pass, as for Linear.
 #pragma once
