@@ -7,6 +7,8 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "support/col2im_check.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -112,10 +114,10 @@ BOOST_AUTO_TEST_CASE(gemm_reads_small_row_major_a_in_place) {
     check_sizes<double>(threads, {64}, {64, 96}, {300});
   }
   const std::vector<float> a(72 * 600);
-  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 72, 600));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 0.5f, 72, 600));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 71, 600));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 1024, 1}, 1.0f, 8, 1024));
+  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 72));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 0.5f, 72));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 71));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 1024, 1}, 1.0f, 8));
 }
 
 // The dot-product kernel sums a register of dot products with xsimd::haddp, whose lane order
@@ -226,62 +228,10 @@ BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
       }
 }
 
-// The SIMD col2im against every column entry added where it was read from, one at a time: LeNet's
-// second convolution, padding, planes wider than one register (37 columns: three float registers,
-// five double ones), dilation, a row stride, kernel width 1 and a width of 1. The kernel
-// overwrites the planes: they start as NaN.
-template <ctnn::window_geometry G, class T>
-void check_col2im() {
-  constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
-  constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
-  const auto col = random_matrix<T>(G.channels * KS * OH * OW, 16);
-  std::vector<double> want(G.channels * height * width, 0.0);
-  for (std::size_t c = 0; c < G.channels; ++c)
-    for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-      for (std::size_t kw = 0; kw < G.kernel_w; ++kw)
-        for (std::size_t oh = 0; oh < OH; ++oh)
-          for (std::size_t ow = 0; ow < OW; ++ow)
-            want[(c * height + oh * G.stride_h + kh * G.dilation_h) * width + ow +
-                 kw * G.dilation_w] +=
-                col[((c * KS + kh * G.kernel_w + kw) * OH + oh) * OW + ow];
-  std::vector<T> dxp(want.size(), std::numeric_limits<T>::quiet_NaN());
-#if CTNN_CPU_MASKED_LOADS
-  ctnn::cpu::col2im<G>(col.data(), dxp.data());
-#else
-  BOOST_TEST_MESSAGE("col2im: no masked loads on this machine; the layers use the portable one");
-  return;
-#endif
-  double worst = 0;
-  for (std::size_t i = 0; i < want.size(); ++i)
-    worst = std::max(worst, std::isnan(double(dxp[i])) ? 1e9 : std::abs(double(dxp[i]) - want[i]));
-  BOOST_TEST(worst <= 1e-5, "channels " << G.channels << " height " << G.height << " width "
-                                        << G.width << ": error " << worst);
-}
-
-template <class T>
-void check_col2im_geometries() {
-  using ctnn::window_geometry;
-  constexpr window_geometry lenet{.channels = 6, .height = 14, .width = 14, .kernel_h = 5,
-                                  .kernel_w = 5};
-  constexpr window_geometry padded{.channels = 1, .height = 28, .width = 28, .kernel_h = 5,
-                                   .kernel_w = 5, .pad_h = 2, .pad_w = 2};
-  constexpr window_geometry wide{.channels = 3, .height = 5, .width = 37, .kernel_h = 3,
-                                 .kernel_w = 3, .stride_h = 2, .pad_h = 1, .dilation_w = 2};
-  constexpr window_geometry dilated{.channels = 2, .height = 9, .width = 17, .kernel_h = 2,
-                                    .kernel_w = 4, .pad_w = 1, .dilation_h = 3, .dilation_w = 3};
-  constexpr window_geometry column{.channels = 3, .height = 4, .width = 1, .kernel_h = 2};
-  constexpr window_geometry pointwise{.channels = 2, .height = 3, .width = 19};
-  check_col2im<lenet, T>();
-  check_col2im<padded, T>();
-  check_col2im<wide, T>();
-  check_col2im<dilated, T>();
-  check_col2im<column, T>();
-  check_col2im<pointwise, T>();
-}
-
+// The SIMD col2im (support/col2im_check.hpp); ctnn_avx2_tests runs the same on AVX2.
 BOOST_AUTO_TEST_CASE(col2im_adds_every_column_entry_where_it_was_read) {
-  check_col2im_geometries<float>();
-  check_col2im_geometries<double>();
+  ctnn_test::check_col2im_geometries<float>();
+  ctnn_test::check_col2im_geometries<double>();
 }
 
 // x W^T with W kept between calls (gemm_weight): W^T at few rows, W^T packed for the blocked

@@ -35,60 +35,66 @@ inline constexpr bool col2im_applies =
 #if CTNN_CPU_MASKED_LOADS
 namespace detail {
 
-// Lanes [lo, hi) of a register from p + lane, the others zero; memory outside those lanes is
-// not read. 0 <= lo < hi <= lanes.
+// The mask of lanes [lo, hi) of a register of T, 0 <= lo <= hi <= lanes, in the form the masked
+// loads and stores of this instruction set take.
 template <class T>
-xsimd::batch<T> load_lanes(const T* p, unsigned lo, unsigned hi) {
-  using batch = xsimd::batch<T>;
-  constexpr unsigned W = batch::size;
+auto lanes_between(unsigned lo, unsigned hi) {
 #if defined(__AVX512F__)
-  const auto bits = static_cast<std::uint32_t>(((std::uint64_t(1) << hi) - 1) &
-                                               ~((std::uint64_t(1) << lo) - 1));
+  const auto bits = ((std::uint64_t(1) << hi) - 1) & ~((std::uint64_t(1) << lo) - 1);
   if constexpr (std::is_same_v<T, float>) {
-    static_assert(W == 16);
-    return batch(_mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), p));
+    return static_cast<__mmask16>(bits);
   } else {
-    static_assert(W == 8);
-    return batch(_mm512_maskz_loadu_pd(static_cast<__mmask8>(bits), p));
+    return static_cast<__mmask8>(bits);
   }
 #else
   if constexpr (std::is_same_v<T, float>) {
-    static_assert(W == 8);
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i in = _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo)), lane),
-                                           _mm256_cmpgt_epi32(_mm256_set1_epi32(int(hi)), lane));
-    return batch(_mm256_maskload_ps(p, in));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(int(lo)), lane),
+                               _mm256_cmpgt_epi32(_mm256_set1_epi32(int(hi)), lane));
   } else {
-    static_assert(W == 4);
     const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
-    const __m256i in =
-        _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_set1_epi64x(lo), lane),
-                            _mm256_cmpgt_epi64(_mm256_set1_epi64x(hi), lane));
-    return batch(_mm256_maskload_pd(p, in));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_set1_epi64x(lo), lane),
+                               _mm256_cmpgt_epi64(_mm256_set1_epi64x(hi), lane));
   }
-  (void)W;
 #endif
 }
 
-// The first `count` lanes of v stored at p, nothing written beyond them. 0 < count <= lanes.
+// Lanes [lo, hi) of a register from p + lane, the others zero; memory outside those lanes is
+// not read.
 template <class T>
-void store_lanes(T* p, xsimd::batch<T> v, unsigned count) {
-  using batch = xsimd::batch<T>;
-  if (count == batch::size) return v.store_unaligned(p);
+xsimd::batch<T> load_lanes(const T* p, unsigned lo, unsigned hi) {
+  const auto mask = lanes_between<T>(lo, hi);
 #if defined(__AVX512F__)
-  const auto bits = static_cast<std::uint32_t>((std::uint64_t(1) << count) - 1);
   if constexpr (std::is_same_v<T, float>) {
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>(bits), v);
+    return _mm512_maskz_loadu_ps(mask, p);
   } else {
-    _mm512_mask_storeu_pd(p, static_cast<__mmask8>(bits), v);
+    return _mm512_maskz_loadu_pd(mask, p);
   }
 #else
   if constexpr (std::is_same_v<T, float>) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(int(count)), lane), v);
+    return _mm256_maskload_ps(p, mask);
   } else {
-    const __m256i lane = _mm256_setr_epi64x(0, 1, 2, 3);
-    _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), lane), v);
+    return _mm256_maskload_pd(p, mask);
+  }
+#endif
+}
+
+// The first `count` lanes of v stored at p, nothing written beyond them.
+template <class T>
+void store_lanes(T* p, xsimd::batch<T> v, unsigned count) {
+  if (count == xsimd::batch<T>::size) return v.store_unaligned(p);
+  const auto mask = lanes_between<T>(0, count);
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>) {
+    _mm512_mask_storeu_ps(p, mask, v);
+  } else {
+    _mm512_mask_storeu_pd(p, mask, v);
+  }
+#else
+  if constexpr (std::is_same_v<T, float>) {
+    _mm256_maskstore_ps(p, mask, v);
+  } else {
+    _mm256_maskstore_pd(p, mask, v);
   }
 #endif
 }

@@ -201,10 +201,9 @@ packed_b_whole<T> pack_b_whole(const strided<T>& b, std::size_t n, std::size_t k
 }
 
 // C[0:mr, 0:nr] += a_sliver * b_sliver over kc (= when !add_to_c), the MR x NR tile held in
-// registers.
-// A is a packed sliver (lda = 0: entry (r, p) at a[p MR + r]) or, for a block of A that is
-// already row-major and needs no scaling, MR rows of A itself (entry (r, p) at a[r lda + p]).
-template <class T>
+// registers. The sliver of A is packed (entry (r, p) at a[p MR + r]) or, with RowsOfA, MR rows
+// of A itself, lda apart (entry (r, p) at a[r lda + p]).
+template <class T, bool RowsOfA = false>
 void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, T* c,
                   std::size_t ldc, std::size_t mr, std::size_t nr, bool add_to_c,
                   std::size_t lda = 0) {
@@ -216,14 +215,13 @@ void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, 
   for (std::size_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) acc[r][v] = batch(T(0));
-  const std::size_t row_step = lda ? lda : 1, p_step = lda ? 1 : MR;
-  for (std::size_t p = 0; p < kc; ++p, a += p_step, b += NR) {
+  for (std::size_t p = 0; p < kc; ++p, a += RowsOfA ? 1 : MR, b += NR) {
     batch bv[NV];
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) bv[v] = batch::load_aligned(b + v * W);
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < MR; ++r) {
-      const batch av(a[r * row_step]);
+      const batch av(RowsOfA ? a[r * lda] : a[r]);
 #pragma GCC unroll 4
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
     }
@@ -246,15 +244,15 @@ void micro_kernel(std::size_t kc, const T* __restrict a, const T* __restrict b, 
   }
 }
 
-// Whether the micro-kernel reads A's rows where they are instead of a packed copy: rows
-// contiguous, no scaling, whole slivers of MR rows, and all of A (m k elements, rows lda apart)
+// Whether the micro-kernel reads a block of mc rows of A where they are instead of a packed
+// copy: rows contiguous, no scaling, whole slivers of MR rows, and the block (mc rows, rs apart)
 // small enough to stay in L2. Packing was 6% of mlp_infer_b64 (64 x 784 inputs), where A is read
 // from L2 either way. Not for rows a multiple of 4 KiB apart: MR of them share one set of L1.
 template <class T>
-bool a_as_it_is(const strided<T>& a, T alpha, std::size_t mc, std::size_t k) {
+bool a_as_it_is(const strided<T>& a, T alpha, std::size_t mc) {
   constexpr std::size_t MR = blocking<T>::MR;
   return a.cs == 1 && alpha == T(1) && mc % MR == 0 && (a.rs * sizeof(T)) % 4096 != 0 &&
-         mc * a.rs * sizeof(T) <= (std::size_t(256) << 10) && a.rs >= k;
+         mc * a.rs * sizeof(T) <= (std::size_t(256) << 10);
 }
 
 // The rows [i0, i1) and columns [j0, j1) of C += alpha op(A) op(B) (= when !add_to_c), on the
@@ -276,10 +274,10 @@ void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alp
       if (!packed.data) pack_b(b, pc, kc, jc, nc, packed_b);
       for (std::size_t ic = i0; ic < i1; ic += MC) {
         const std::size_t mc = std::min(MC, i1 - ic);
-        if (a_as_it_is(a, alpha, mc, k)) {
+        if (a_as_it_is(a, alpha, mc)) {
           for (std::size_t jr = 0; jr < nc; jr += NR)
             for (std::size_t ir = 0; ir < mc; ir += MR)
-              micro_kernel(kc, a.data + (ic + ir) * a.rs + pc, slivers_b + jr * kc,
+              micro_kernel<T, true>(kc, a.data + (ic + ir) * a.rs + pc, slivers_b + jr * kc,
                            c + (ic + ir) * ldc + jc + jr, ldc, MR, std::min(NR, nc - jr),
                            add_to_c || pc > 0, a.rs);
           continue;
