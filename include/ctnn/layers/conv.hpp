@@ -3,13 +3,15 @@
 // [out, in / groups, kernel...]; bias [out].
 //
 // Computed as im2col + GEMM, a sample at a time while its column matrix is in cache: training
-// keeps the (padded) input, and backward writes the columns again for the weight gradient. The
-// input gradient is col2im, one padded plane per call, so it needs no atomics on parallel
-// backends (the CPU backend sums each row of a plane in registers). Both work on a copy of the
-// input with its padding written out, so their rows have one length. An elementwise layer that follows is fused
-// into the bias pass, as for Linear.
+// keeps the (padded) input, and backward writes the columns again for the weight gradient, a few
+// samples side by side so that its dot products are long. The input gradient is col2im, one
+// padded plane per call, so it needs no atomics on parallel backends (the CPU backend sums each
+// row of a plane in registers). Both work on a copy of the input with its padding written out, so
+// their rows have one length. An elementwise layer that follows is fused into the bias pass, as
+// for Linear.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -101,21 +103,24 @@ struct Pad {
   }
 };
 
-// col[b][(c * KH + kh) * KW + kw][oh * OW + ow] = xp[b][c][oh * SH + kh * DH][ow * SW + kw * DW],
-// xp the padded input. One call fills one row (b, kernel row r) of the column matrix: OH copies
-// of OW entries, with the index arithmetic done once (per copy, it was half of the time).
+// col[r][j][oh * OW + ow] = xp[j][c][oh * SH + kh * DH][ow * SW + kw * DW] for the kernel row
+// r = (c * KH + kh) * KW + kw and each of `samples` samples j side by side (one sample: the usual
+// column matrix [r][oh * OW + ow]), xp the padded input. One call fills one row (j, r) of the
+// column matrix: OH copies of OW entries, with the index arithmetic done once (per copy, it was
+// half of the time).
 template <window_geometry G, class T>
 struct Im2col {
   using P = padded<G>;
   const T* xp;
   T* col;
-  // i = b * rows + (c * KH + kh) * KW + kw
+  std::size_t samples = 1;
+  // i = j * rows + r
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {
-    constexpr std::size_t OH = G.out_h(), OW = G.out_w();
+    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), rows = G.channels * G.kernel_size();
     const std::size_t plane = i / G.kernel_size(), kh = (i / G.kernel_w) % G.kernel_h,
                       kw = i % G.kernel_w;
     const T* in = xp + plane * P::plane + kh * G.dilation_h * P::width + kw * G.dilation_w;
-    T* out = col + i * OH * OW;
+    T* out = col + ((i % rows) * samples + i / rows) * OH * OW;
     for (std::size_t oh = 0; oh < OH; ++oh)
       copy_strided<OW, G.stride_w>(in + oh * G.stride_h * P::width, out + oh * OW);
   }
@@ -160,6 +165,19 @@ struct Unpad {
     const T* in = dxp + (plane * P::height + h + G.pad_h) * P::width + G.pad_w;
     T* out = dx + i * G.width;
     copy_strided<G.width, 1>(in, out);
+  }
+};
+
+// dz_side[o][j][.] = dz[j][o][.] for `samples` samples j: each channel's planes side by side, the
+// layout of Im2col's columns for several samples.
+template <class T, std::size_t Channels, std::size_t Plane>
+struct SideBySide {
+  const T* dz;
+  T* dz_side;
+  std::size_t samples;
+  CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = o * samples + j
+    const std::size_t o = i / samples, j = i % samples;
+    copy_strided<Plane, 1>(dz + (j * Channels + o) * Plane, dz_side + i * Plane);
   }
 };
 
@@ -239,19 +257,35 @@ struct conv_layer {
   }();
 
   // Training keeps the padded input (nothing without padding: the input itself is kept). The
-  // column matrix is not kept: backward writes each sample's again, into the room it then
-  // multiplies from while it is in cache. Kept for the batch, LeNet's columns were 4.4 MB at
+  // column matrix is not kept: backward writes it again, a group of samples at a time, into the
+  // room it then multiplies from while it is in cache. Kept for the batch, LeNet's columns were 4.4 MB at
   // batch 32, written to memory by forward and read back by the weight gradient (its loads of
   // them were 14% of LeNet's training step in perf).
   template <class In>
   static constexpr std::size_t saved_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
-  // Scratch: the padded input (inference) or its gradient (backward), per sample; then one
-  // sample's column matrix or its gradient, reused sample after sample.
+  // The weight gradient is a sum of dot products over output positions; with a few samples'
+  // columns side by side they are longer. One sample of LeNet's second convolution has 100
+  // positions, and its dz col^T, 16 x 150 x 100, ran at 63 GFLOP/s here; 94 at 400 positions,
+  // 98 at 600, 103 at 800 (AVX-512, one core, benchmarks like gemm_paths' dots). Samples are added
+  // up to about 512 positions, while their columns take at most 128 Ki elements (512 KiB of
+  // float, half this machine's L2), so that they are still in cache for the product.
+  template <class In>
+  static constexpr std::size_t samples_per_weight_gradient = [] {
+    constexpr std::size_t positions = geometry<In>.out_plane(),
+                          columns = geometry<In>.channels * geometry<In>.kernel_size() * positions;
+    const std::size_t by_length = (512 + positions - 1) / positions;
+    const std::size_t by_cache = std::max<std::size_t>(1, (std::size_t(128) << 10) / columns);
+    return std::max<std::size_t>(1, std::min(by_length, by_cache));
+  }();
+  // Scratch: the padded input (inference) or its gradient (backward), per sample; then the
+  // columns of samples_per_weight_gradient samples and their dz side by side, reused group after
+  // group (inference and the column gradient use one sample's room of it).
   template <class In>
   static constexpr std::size_t scratch_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
   template <class In>
   static constexpr std::size_t scratch_per_call =
-      geometry<In>.channels * geometry<In>.kernel_size() * geometry<In>.out_plane();
+      samples_per_weight_gradient<In> * (geometry<In>.channels * geometry<In>.kernel_size() + O.out) *
+      geometry<In>.out_plane();
 
   // PyTorch's reset_parameters: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
   template <class In, class T>
@@ -318,28 +352,42 @@ struct conv_layer {
     if constexpr (O.bias)
       B::for_each(O.out,
                   conv_kernels::ChannelSum<T, O.out, plane>{dz, a.grads + O.out * rows_g, a.batch});
-    // Per sample, while in cache: its columns written again from the kept input, the weight
-    // gradient from them, then the column gradient in the same room, gathered into dx.
+    // Per group of samples, while in cache: their columns written again from the kept input and
+    // side by side, as their dz, the weight gradient from them; then per sample the column
+    // gradient in the same room, gathered into dx.
     using padded = conv_kernels::padded<G>;
-    constexpr std::size_t padded_plane = G.channels * padded::plane;
+    constexpr std::size_t padded_plane = G.channels * padded::plane,
+                          per_group = samples_per_weight_gradient<In>;
     const T* xp = padded::needed ? a.saved : a.x;
     T* col = a.scratch + a.batch * scratch_per_sample<In>;
+    T* dz_side = col + per_group * rows * plane;
     T* dxp = padded::needed ? a.scratch : a.dx;
-    for (std::size_t b = 0; b < a.batch; ++b) {
-      const T* dz_b = dz + b * O.out * plane;
-      B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * padded_plane, col});
+    for (std::size_t first = 0; first < a.batch; first += per_group) {
+      const std::size_t samples = std::min(per_group, a.batch - first), length = samples * plane;
+      B::for_each(samples * rows,
+                  conv_kernels::Im2col<G, T>{xp + first * padded_plane, col, samples});
+      const T* dz_rows = dz + first * O.out * plane;
+      if (samples > 1) {
+        B::for_each(samples * O.out,
+                    conv_kernels::SideBySide<T, O.out, plane>{dz_rows, dz_side, samples});
+        dz_rows = dz_side;
+      }
       for (std::size_t g = 0; g < groups; ++g)
-        B::gemm(transpose::no, transpose::yes, out_g, rows_g, plane, T(1), dz_b + g * out_g * plane,
-                col + g * rows_g * plane, T(1), a.grads + g * out_g * rows_g);
+        B::gemm(transpose::no, transpose::yes, out_g, rows_g, length, T(1),
+                dz_rows + g * out_g * length, col + g * rows_g * length, T(1),
+                a.grads + g * out_g * rows_g);
       if (!a.dx) continue;
-      for (std::size_t g = 0; g < groups; ++g)
-        B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
-                a.params + g * out_g * rows_g, dz_b + g * out_g * plane, T(0),
-                col + g * rows_g * plane);
-      if constexpr (conv_kernels::has_col2im<B, G, T>)
-        B::template col2im<G>(col, dxp + b * padded_plane);
-      else
-        B::for_each(G.channels, conv_kernels::Col2im<G, T>{col, dxp + b * padded_plane});
+      for (std::size_t b = first; b < first + samples; ++b) {
+        const T* dz_b = dz + b * O.out * plane;
+        for (std::size_t g = 0; g < groups; ++g)
+          B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
+                  a.params + g * out_g * rows_g, dz_b + g * out_g * plane, T(0),
+                  col + g * rows_g * plane);
+        if constexpr (conv_kernels::has_col2im<B, G, T>)
+          B::template col2im<G>(col, dxp + b * padded_plane);
+        else
+          B::for_each(G.channels, conv_kernels::Col2im<G, T>{col, dxp + b * padded_plane});
+      }
     }
     if constexpr (padded::needed)
       if (a.dx) B::for_each(a.batch * G.channels * G.height, conv_kernels::Unpad<G, T>{dxp, a.dx});
