@@ -1,8 +1,9 @@
 // The CPU backend's col2im against every column entry added where it was read from, one at a
 // time: LeNet's second convolution, padding, planes wider than one register (37 columns: three
 // float registers, five double ones on AVX-512), dilation, a row stride, kernel width 1 and a
-// width of 1. The kernel overwrites the planes: they start as NaN. Shared by ctnn_tests and
-// ctnn_avx2_tests, which builds it for AVX2's masked loads.
+// width of 1; alone and as one of several samples side by side. The kernel overwrites the planes:
+// they start as NaN. Shared by ctnn_tests and ctnn_avx2_tests, which builds it for AVX2's masked
+// loads.
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -18,13 +19,17 @@
 
 namespace ctnn_test {
 
+// Sample `sample` of `samples` whose column rows lie side by side, row_stride = samples OH OW
+// apart (one sample: the plain column matrix).
 template <ctnn::window_geometry G, class T>
-void check_col2im() {
+void check_col2im(std::size_t samples, std::size_t sample) {
   constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
   constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
+  const std::size_t row_stride = samples * OH * OW;
   ctnn::Generator rng(16);
-  std::vector<T> col(G.channels * KS * OH * OW);
+  std::vector<T> col(G.channels * KS * row_stride);
   for (auto& e : col) e = static_cast<T>(rng.uniform(-1, 1));
+  const T* mine = col.data() + sample * OH * OW;
   std::vector<double> want(G.channels * height * width, 0.0);
   for (std::size_t c = 0; c < G.channels; ++c)
     for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
@@ -32,10 +37,11 @@ void check_col2im() {
         for (std::size_t oh = 0; oh < OH; ++oh)
           for (std::size_t ow = 0; ow < OW; ++ow)
             want[(c * height + oh * G.stride_h + kh * G.dilation_h) * width + ow +
-                 kw * G.dilation_w] += col[((c * KS + kh * G.kernel_w + kw) * OH + oh) * OW + ow];
+                 kw * G.dilation_w] +=
+                mine[(c * KS + kh * G.kernel_w + kw) * row_stride + oh * OW + ow];
   std::vector<T> dxp(want.size(), std::numeric_limits<T>::quiet_NaN());
 #if CTNN_CPU_MASKED_LOADS
-  ctnn::cpu::col2im<G>(col.data(), dxp.data());
+  ctnn::cpu::col2im<G>(mine, row_stride, dxp.data());
 #else
   BOOST_TEST_MESSAGE("col2im: no masked loads on this machine; the layers use the portable one");
   return;
@@ -44,7 +50,14 @@ void check_col2im() {
   for (std::size_t i = 0; i < want.size(); ++i)
     worst = std::max(worst, std::isnan(double(dxp[i])) ? 1e9 : std::abs(double(dxp[i]) - want[i]));
   BOOST_TEST(worst <= 1e-5, "channels " << G.channels << " height " << G.height << " width "
-                                        << G.width << ": error " << worst);
+                                        << G.width << ", sample " << sample << " of " << samples
+                                        << ": error " << worst);
+}
+
+template <ctnn::window_geometry G, class T>
+void check_col2im() {
+  check_col2im<G, T>(1, 0);
+  check_col2im<G, T>(3, 1);
 }
 
 template <class T>

@@ -255,14 +255,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_every_layer, P, test_policies) {
   BOOST_TEST(result.passed, "embedding: " << result.report());
 }
 
-// A convolution's weight gradient over several samples' columns side by side
-// (samples_per_weight_gradient): a batch of whole groups of samples and one with a partial last
-// group, with padding and conv groups, against dual numbers.
-BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_conv_weight_gradient_over_sample_groups, P,
-                              test_policies) {
+// A convolution's products over several samples' columns side by side (samples_side_by_side):
+// a batch of whole groups of samples and one with a partial last group, with padding and conv
+// groups, against dual numbers.
+BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_conv_over_samples_side_by_side, P, test_policies) {
   using namespace ctnn;
   using Conv = Conv2d<conv2d_options{.out = 4, .kernel = 3, .padding = 1, .groups = 2}>;
-  static_assert(Conv::template samples_per_weight_gradient<Shape<2, 16, 16>> == 2,
+  static_assert(Conv::template samples_side_by_side<Shape<2, 16, 16>> == 2,
                 "the batches below should span more than one group of samples");
   using Net = basic_sequential<double, P, Input<2, 16, 16>, Conv, Tanh, Flatten, Linear<3>>;
   const Net net(5);

@@ -38,9 +38,10 @@
 //                                                          rows of x and h x_stride and h_stride
 //                                                          apart, h[0] is h0: an RNN's steps in
 //                                                          one call
-//   template <window_geometry G> col2im(const T* col, T* dxp)
-//                                                          one sample's column matrix added
-//                                                          into its padded input planes
+//   template <window_geometry G> col2im(const T* col, row_stride, T* dxp)
+//                                                          one sample's column matrix, rows
+//                                                          row_stride apart, added into its
+//                                                          padded input planes
 //                                                          (conv.hpp's Col2im, which layers
 //                                                          use where this is absent)
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may

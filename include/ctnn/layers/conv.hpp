@@ -126,23 +126,25 @@ struct Im2col {
   }
 };
 
-// dxp[b][c][h][w] = sum of the column entries that read xp[b][c][h][w] (the adjoint of Im2col).
-// One call owns one padded plane (b, c) and adds into it every column row of its channel, so
-// planes run in parallel without atomics. The loop over output rows is innermost: adds in a row
-// by one kernel column after another read what the previous add had just stored, shifted by one
-// element, and waited on the store (a third of col2im's time).
+// dxp[c][h][w] = sum of the column entries that read xp[c][h][w] (the adjoint of Im2col), for
+// one sample whose column rows are row_stride apart. One call owns one padded plane c and adds
+// into it every column row of its channel, so planes run in parallel without atomics. The loop
+// over output rows is innermost: adds in a row by one kernel column after another read what the
+// previous add had just stored, shifted by one element, and waited on the store (a third of
+// col2im's time).
 template <window_geometry G, class T>
 struct Col2im {
   using P = padded<G>;
   const T* dcol;
+  std::size_t row_stride;
   T* dxp;
-  CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = b * C + c
+  CTNN_HOST_DEVICE void operator()(std::size_t c) const {
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
-    T* out = dxp + i * P::plane;
+    T* out = dxp + c * P::plane;
     for (std::size_t e = 0; e < P::plane; ++e) out[e] = T(0);
-    const T* src = dcol + i * KS * OH * OW;  // column row (b, c, 0, 0)
+    const T* src = dcol + c * KS * row_stride;  // column row (c, 0, 0)
     for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-      for (std::size_t kw = 0; kw < G.kernel_w; ++kw, src += OH * OW) {
+      for (std::size_t kw = 0; kw < G.kernel_w; ++kw, src += row_stride) {
         T* corner = out + kh * G.dilation_h * P::width + kw * G.dilation_w;
         for (std::size_t oh = 0; oh < OH; ++oh)
           add_strided<OW, G.stride_w>(src + oh * OW, corner + oh * G.stride_h * P::width);
@@ -152,7 +154,9 @@ struct Col2im {
 
 // Whether backend B adds a column matrix into its planes itself (the optional col2im).
 template <class B, window_geometry G, class T>
-concept has_col2im = requires(const T* col, T* dxp) { B::template col2im<G>(col, dxp); };
+concept has_col2im = requires(const T* col, std::size_t row_stride, T* dxp) {
+  B::template col2im<G>(col, row_stride, dxp);
+};
 
 // dx[b][c][h] = the inside of padded row (b, c, h + pad_h).
 template <window_geometry G, class T>
@@ -168,16 +172,18 @@ struct Unpad {
   }
 };
 
-// dz_side[o][j][.] = dz[j][o][.] for `samples` samples j: each channel's planes side by side, the
-// layout of Im2col's columns for several samples.
-template <class T, std::size_t Channels, std::size_t Plane>
+// Between the batch layout [sample j][channel o][plane] and the channels' planes side by side,
+// [o][j][plane] (Im2col's layout for several samples), for `samples` samples: into the side by
+// side layout (ToSide) or back.
+template <class T, std::size_t Channels, std::size_t Plane, bool ToSide>
 struct SideBySide {
-  const T* dz;
-  T* dz_side;
+  const T* from;
+  T* to;
   std::size_t samples;
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = o * samples + j
     const std::size_t o = i / samples, j = i % samples;
-    copy_strided<Plane, 1>(dz + (j * Channels + o) * Plane, dz_side + i * Plane);
+    const std::size_t in_batch = (j * Channels + o) * Plane, side = i * Plane;
+    copy_strided<Plane, 1>(from + (ToSide ? in_batch : side), to + (ToSide ? side : in_batch));
   }
 };
 
@@ -258,19 +264,21 @@ struct conv_layer {
 
   // Training keeps the padded input (nothing without padding: the input itself is kept). The
   // column matrix is not kept: backward writes it again, a group of samples at a time, into the
-  // room it then multiplies from while it is in cache. Kept for the batch, LeNet's columns were 4.4 MB at
-  // batch 32, written to memory by forward and read back by the weight gradient (its loads of
-  // them were 14% of LeNet's training step in perf).
+  // room it then multiplies from while it is in cache. Kept for the batch, LeNet's columns were
+  // 4.4 MB at batch 32, written to memory by forward and read back by the weight gradient (its
+  // loads of them were 14% of LeNet's training step in perf).
   template <class In>
   static constexpr std::size_t saved_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
-  // The weight gradient is a sum of dot products over output positions; with a few samples'
-  // columns side by side they are longer. One sample of LeNet's second convolution has 100
-  // positions, and its dz col^T, 16 x 150 x 100, ran at 63 GFLOP/s here; 94 at 400 positions,
-  // 98 at 600, 103 at 800 (AVX-512, one core, benchmarks like gemm_paths' dots). Samples are added
-  // up to about 512 positions, while their columns take at most 128 Ki elements (512 KiB of
-  // float, half this machine's L2), so that they are still in cache for the product.
+  // The products run over a few samples' columns side by side, [C KH KW][sample][OH OW]: the
+  // weight gradient's dot products are longer, and the other two products have wider rows with
+  // one ragged end per group instead of one per sample. One sample of LeNet's second convolution
+  // has 100 positions; its dz col^T, 16 x 150 x 100, ran at 63 GFLOP/s here, 94 at 400 positions,
+  // 98 at 600, 103 at 800 (AVX-512, one core). W col, 16 x 100 x 150, took 5.4 us a sample alone
+  // and 4.4 at 600 positions; W^T dz, 150 x 100 x 16, 6.0 and 5.1 us. Samples are added up to
+  // about 512 positions, while their columns take at most 128 Ki elements (512 KiB of float, half
+  // this machine's L2), so that they are still in cache for the product.
   template <class In>
-  static constexpr std::size_t samples_per_weight_gradient = [] {
+  static constexpr std::size_t samples_side_by_side = [] {
     constexpr std::size_t positions = geometry<In>.out_plane(),
                           columns = geometry<In>.channels * geometry<In>.kernel_size() * positions;
     const std::size_t by_length = (512 + positions - 1) / positions;
@@ -278,13 +286,13 @@ struct conv_layer {
     return std::max<std::size_t>(1, std::min(by_length, by_cache));
   }();
   // Scratch: the padded input (inference) or its gradient (backward), per sample; then the
-  // columns of samples_per_weight_gradient samples and their dz side by side, reused group after
-  // group (inference and the column gradient use one sample's room of it).
+  // columns of samples_side_by_side samples and their output or dz side by side, reused group
+  // after group.
   template <class In>
   static constexpr std::size_t scratch_per_sample = conv_kernels::padded<geometry<In>>::per_sample;
   template <class In>
   static constexpr std::size_t scratch_per_call =
-      samples_per_weight_gradient<In> * (geometry<In>.channels * geometry<In>.kernel_size() + O.out) *
+      samples_side_by_side<In> * (geometry<In>.channels * geometry<In>.kernel_size() + O.out) *
       geometry<In>.out_plane();
 
   // PyTorch's reset_parameters: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias.
@@ -308,16 +316,24 @@ struct conv_layer {
       B::for_each(a.batch * G.channels * padded::height, conv_kernels::Pad<G, T>{a.x, room});
       xp = room;
     }
-    // Each sample's columns are multiplied right after they are written, while still in cache,
-    // in one room reused for all of them.
+    // Each group's columns are multiplied right after they are written, while still in cache,
+    // in one room reused for all groups.
+    constexpr std::size_t per_group = samples_side_by_side<In>;
     T* col = a.scratch + a.batch * scratch_per_sample<In>;
+    T* out_side = col + per_group * rows * plane;
     T* pre = a.pre ? a.pre : a.y;
-    for (std::size_t b = 0; b < a.batch; ++b) {
-      B::for_each(rows, conv_kernels::Im2col<G, T>{xp + b * G.channels * padded::plane, col});
+    for (std::size_t first = 0; first < a.batch; first += per_group) {
+      const std::size_t samples = std::min(per_group, a.batch - first), length = samples * plane;
+      B::for_each(samples * rows, conv_kernels::Im2col<G, T>{
+                                      xp + first * G.channels * padded::plane, col, samples});
+      T* out = samples > 1 ? out_side : pre + first * O.out * plane;
       for (std::size_t g = 0; g < groups; ++g)
-        B::gemm(transpose::no, transpose::no, out_g, plane, rows_g, T(1),
-                a.params + g * out_g * rows_g, col + g * rows_g * plane, T(0),
-                pre + (b * O.out + g * out_g) * plane);
+        B::gemm(transpose::no, transpose::no, out_g, length, rows_g, T(1),
+                a.params + g * out_g * rows_g, col + g * rows_g * length, T(0),
+                out + g * out_g * length);
+      if (samples > 1)
+        B::for_each(samples * O.out, conv_kernels::SideBySide<T, O.out, plane, false>{
+                                         out_side, pre + first * O.out * plane, samples});
     }
     // y = epilogue(pre + bias of the channel)
     if constexpr (O.bias) {
@@ -352,12 +368,12 @@ struct conv_layer {
     if constexpr (O.bias)
       B::for_each(O.out,
                   conv_kernels::ChannelSum<T, O.out, plane>{dz, a.grads + O.out * rows_g, a.batch});
-    // Per group of samples, while in cache: their columns written again from the kept input and
-    // side by side, as their dz, the weight gradient from them; then per sample the column
-    // gradient in the same room, gathered into dx.
+    // Per group of samples, while in cache: their columns written again from the kept input, the
+    // weight gradient from them and their dz, then the column gradient in the same room, gathered
+    // into dx a sample at a time.
     using padded = conv_kernels::padded<G>;
     constexpr std::size_t padded_plane = G.channels * padded::plane,
-                          per_group = samples_per_weight_gradient<In>;
+                          per_group = samples_side_by_side<In>;
     const T* xp = padded::needed ? a.saved : a.x;
     T* col = a.scratch + a.batch * scratch_per_sample<In>;
     T* dz_side = col + per_group * rows * plane;
@@ -369,7 +385,7 @@ struct conv_layer {
       const T* dz_rows = dz + first * O.out * plane;
       if (samples > 1) {
         B::for_each(samples * O.out,
-                    conv_kernels::SideBySide<T, O.out, plane>{dz_rows, dz_side, samples});
+                    conv_kernels::SideBySide<T, O.out, plane, true>{dz_rows, dz_side, samples});
         dz_rows = dz_side;
       }
       for (std::size_t g = 0; g < groups; ++g)
@@ -377,16 +393,16 @@ struct conv_layer {
                 dz_rows + g * out_g * length, col + g * rows_g * length, T(1),
                 a.grads + g * out_g * rows_g);
       if (!a.dx) continue;
-      for (std::size_t b = first; b < first + samples; ++b) {
-        const T* dz_b = dz + b * O.out * plane;
-        for (std::size_t g = 0; g < groups; ++g)
-          B::gemm(transpose::yes, transpose::no, rows_g, plane, out_g, T(1),
-                  a.params + g * out_g * rows_g, dz_b + g * out_g * plane, T(0),
-                  col + g * rows_g * plane);
+      for (std::size_t g = 0; g < groups; ++g)
+        B::gemm(transpose::yes, transpose::no, rows_g, length, out_g, T(1),
+                a.params + g * out_g * rows_g, dz_rows + g * out_g * length, T(0),
+                col + g * rows_g * length);
+      for (std::size_t j = 0; j < samples; ++j) {
+        T* dxp_j = dxp + (first + j) * padded_plane;
         if constexpr (conv_kernels::has_col2im<B, G, T>)
-          B::template col2im<G>(col, dxp + b * padded_plane);
+          B::template col2im<G>(col + j * plane, length, dxp_j);
         else
-          B::for_each(G.channels, conv_kernels::Col2im<G, T>{col, dxp + b * padded_plane});
+          B::for_each(G.channels, conv_kernels::Col2im<G, T>{col + j * plane, length, dxp_j});
       }
     }
     if constexpr (padded::needed)

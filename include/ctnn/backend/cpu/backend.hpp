@@ -154,8 +154,8 @@ struct backend<policy::cpu> {
   // in registers (col2im.hpp).
   template <window_geometry G, class T>
     requires cpu::col2im_applies<G, T>
-  static void col2im(const T* col, T* dxp) {
-    cpu::col2im<G>(col, dxp);
+  static void col2im(const T* col, std::size_t row_stride, T* dxp) {
+    cpu::col2im<G>(col, row_stride, dxp);
   }
 #endif
 

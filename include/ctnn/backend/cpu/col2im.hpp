@@ -102,18 +102,19 @@ void store_lanes(T* p, xsimd::batch<T> v, unsigned count) {
 }  // namespace detail
 
 // dxp[c][r][w] = the sum of the column entries col[(c, kh, kw)][oh][ow] with r = oh SH + kh DH and
-// w = ow + kw DW: col is one sample's [C KH KW, OH OW] column matrix, dxp its padded input planes
+// w = ow + kw DW: col is one sample's [C KH KW, OH OW] column matrix, its rows row_stride apart
+// (OH OW, or more where several samples' columns lie side by side), dxp its padded input planes
 // [C, height + 2 pad_h, width + 2 pad_w], overwritten.
 template <window_geometry G, class T>
   requires col2im_applies<G, T>
-void col2im(const T* col, T* dxp) {
+void col2im(const T* col, std::size_t row_stride, T* dxp) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size;
   constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
   constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
   constexpr std::size_t registers = (width + W - 1) / W;
   for (std::size_t c = 0; c < G.channels; ++c) {
-    const T* plane_col = col + c * KS * OH * OW;
+    const T* plane_col = col + c * KS * row_stride;
     T* plane = dxp + c * height * width;
     for (std::size_t r = 0; r < height; ++r) {
       batch acc[registers];
@@ -124,7 +125,7 @@ void col2im(const T* col, T* dxp) {
         if (oh >= OH) continue;
         for (std::size_t kw = 0; kw < G.kernel_w; ++kw) {
           // Column row (c, kh, kw) at output row oh lands on columns shift .. shift + OW.
-          const T* row = plane_col + ((kh * G.kernel_w + kw) * OH + oh) * OW;
+          const T* row = plane_col + (kh * G.kernel_w + kw) * row_stride + oh * OW;
           const std::size_t shift = kw * G.dilation_w;
           for (std::size_t q = 0; q < registers; ++q) {
             // Lane l of register q is column q W + l, entry q W + l - shift of the row.
