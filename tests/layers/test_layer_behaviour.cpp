@@ -187,4 +187,35 @@ BOOST_AUTO_TEST_CASE(rnn_one_sequence_matches_the_batch_path) {
       Sequential<Input<4, 3>, RNN<rnn_options{.hidden = 83, .bias = false, .output = rnn_output::last}>>>();
 }
 
+// Inference of one sequence keeps W_hh^T and W_ih^T between calls on the CPU while the
+// parameters are unchanged: after each kind of change it must still agree with the training
+// forward, which transposes nothing.
+BOOST_AUTO_TEST_CASE(rnn_one_sequence_sees_every_parameter_change) {
+  using Net = Sequential<Input<9, 5>, RNN<rnn_options{.hidden = 64}>>;
+  Net net;
+  std::vector<float> x(Net::input_shape::size);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.37f * float(i));
+  const typename Net::input_tensor one(1, x);
+  const auto check = [&](const char* after) {
+    const auto alone = net(one).to_host();
+    const auto training = net.forward(one).to_host();
+    double worst = 0;
+    for (std::size_t i = 0; i < alone.size(); ++i)
+      worst = std::max(worst, double(std::abs(alone[i] - training[i])));
+    BOOST_TEST(worst <= 2e-6, "after " << after << ": difference " << worst);
+    return alone;
+  };
+  const auto first = check("construction");
+  check("a second call");
+  for (const char* name : {"0.weight_hh_l0", "0.weight_ih_l0"}) {
+    std::vector<float> w(net.parameter(name).size());
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] = 0.2f * std::cos(0.11f * float(i));
+    net.set_parameter(name, w);
+    check(name);
+  }
+  net.parameter_data()[net.parameters().size() - 1] += 0.5f;  // bias_hh_l0
+  net.parameter_data()[0] += 0.5f;                             // weight_ih_l0
+  BOOST_TEST(check("writes through parameter_data()") != first);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

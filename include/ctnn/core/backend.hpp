@@ -32,6 +32,10 @@
 //                                                          contents `version` names
 //                                                          (parameter_version.hpp): what the
 //                                                          backend derives from W may be kept
+//   transposed_weight(n, k, const T* W, uint64_t version) -> const T*
+//                                                          W^T [k,n] of a weight W [n,k] whose
+//                                                          contents `version` (not 0) names,
+//                                                          kept while W is unchanged
 //   recurrence(steps, m, n, F f, const T* x, x_stride, const T* A, const T* b, const T* W,
 //              const T* h0, T* h, h_stride)         h[t+1] = f(x[t] A + b, h[t] W) for t < steps,
 //                                                          one sequence; A [m, n], b [n], W [n, n];
@@ -49,6 +53,7 @@
 #pragma once
 
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
 
 #include "ctnn/core/concepts.hpp"
@@ -63,6 +68,12 @@ enum class transpose : bool { no = false, yes = true };
 template <class B, class T>
 concept has_gemm_weight = requires(std::size_t n, const T* in, std::uint64_t version, T* out) {
   B::gemm_weight(n, n, n, in, in, version, out);
+};
+
+// Whether backend B has the optional transposed_weight for T.
+template <class B, class T>
+concept has_transposed_weight = requires(std::size_t n, const T* w, std::uint64_t version) {
+  { B::transposed_weight(n, n, w, version) } -> std::same_as<const T*>;
 };
 
 // Whether backend B has the optional recurrence for F and T.

@@ -300,30 +300,41 @@ struct recurrent_layer {
     const T* b_hh = b_ih + G;
     T* w_hh_t = a.scratch + scratch_per_sample<In> * batch;
     T* bias = w_hh_t + G * H;
-    // h W_hh^T at every step: with W_hh transposed once here, each step streams the rows of
-    // W_hh^T past h held in registers (batch 1 to 4) or packs them as they are (more rows).
-    // Dot products with W_hh's rows, untransposed, spend as long summing across registers as
-    // multiplying (rnn_infer: 13.6 to 15.6 us against 11.1 to 13.0 transposed, same run).
-    B::transpose_into(G, H, w_hh, w_hh_t);
     if constexpr (O.bias && Cell::hidden_bias_folds) B::map(G, op::Add{}, bias, b_ih, b_hh);
     if constexpr (requires { typename Cell::step_op; }) {
       // One sequence in inference: every step in one call, the state written straight into
       // the output. (Backward needs each step's hidden side, which the call keeps in registers.)
       if constexpr (has_recurrence<B, typename Cell::step_op, T>) {
         if (batch == 1 && !a.saved) {
-          T* w_ih_t = bias + G;
-          B::transpose_into(G, I, w_ih, w_ih_t);
+          // W_hh^T and W_ih^T (see below for why transposed) kept between calls while the
+          // weights are unchanged, where the backend can: the transposes were 4% of rnn_infer.
+          const T *w_hh_rows = w_hh_t, *w_ih_rows = bias + G;
+          if constexpr (has_transposed_weight<B, T>) {
+            if (a.params_version != 0) {
+              w_hh_rows = B::transposed_weight(G, H, w_hh, a.params_version);
+              w_ih_rows = B::transposed_weight(G, I, w_ih, a.params_version);
+            }
+          }
+          if (w_hh_rows == w_hh_t) {
+            B::transpose_into(G, H, w_hh, w_hh_t);
+            B::transpose_into(G, I, w_ih, bias + G);
+          }
           if constexpr (!O.bias) B::fill(bias, G, T(0));
           constexpr bool into_output = O.output == rnn_output::sequence;
           T* states = into_output ? a.y : s.h + H;
           B::fill(s.h, H, T(0));
-          B::recurrence(L, I, H, typename Cell::step_op{}, a.x, I, w_ih_t, bias, w_hh_t, s.h,
-                        states, H);
+          B::recurrence(L, I, H, typename Cell::step_op{}, a.x, I, w_ih_rows, bias, w_hh_rows,
+                        s.h, states, H);
           if constexpr (!into_output) B::copy(states + (L - 1) * H, H, a.y);
           return;
         }
       }
     }
+    // h W_hh^T at every step: with W_hh transposed once per call, each step streams the rows of
+    // W_hh^T past h held in registers (batch 1 to 4) or packs them as they are (more rows).
+    // Dot products with W_hh's rows, untransposed, spend as long summing across registers as
+    // multiplying (rnn_infer: 13.6 to 15.6 us against 11.1 to 13.0 transposed, same run).
+    B::transpose_into(G, H, w_hh, w_hh_t);
     // All steps' input projections at once: [B L, I] x [I, G H].
     B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
     if constexpr (O.bias) {

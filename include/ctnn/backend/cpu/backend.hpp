@@ -166,6 +166,14 @@ struct backend<policy::cpu> {
     cpu::gemm_weight(m, n, k, a, w, version, c);
   }
 
+  // W^T [k, n] of a weight W [n, k] whose contents `version` (not 0) names, kept per thread
+  // while it is unchanged (weight_cache.hpp).
+  template <class T>
+  static const T* transposed_weight(std::size_t n, std::size_t k, const T* w,
+                                    std::uint64_t version) {
+    return cpu::detail::derived_weight(n, k, w, version, cpu::detail::weight_form::transposed);
+  }
+
  private:
   // Non-owning xtensor views of backend memory.
   template <class T>
