@@ -52,8 +52,8 @@
 // use faster kernels for float and double.
 #pragma once
 
-#include <cstddef>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 
 #include "ctnn/core/concepts.hpp"

@@ -2,9 +2,9 @@
 // dilation, groups, bias. Input (channels, length) or (channels, height, width); weight
 // [out, in / groups, kernel...]; bias [out].
 //
-// Computed as im2col + GEMM, a sample at a time while its column matrix is in cache: training
-// keeps the (padded) input, and backward writes the columns again for the weight gradient, a few
-// samples side by side so that its dot products are long. The input gradient is col2im, one
+// Computed as im2col + GEMM over a few samples' columns side by side (so that the products are
+// long), a group at a time while its columns are in cache: training keeps the (padded) input, and
+// backward writes the columns again for the weight gradient. The input gradient is col2im, one
 // padded plane per call, so it needs no atomics on parallel backends (the CPU backend sums each
 // row of a plane in registers). Both work on a copy of the input with its padding written out, so
 // their rows have one length. An elementwise layer that follows is fused into the bias pass, as
@@ -283,7 +283,7 @@ struct conv_layer {
                           columns = geometry<In>.channels * geometry<In>.kernel_size() * positions;
     const std::size_t by_length = (512 + positions - 1) / positions;
     const std::size_t by_cache = std::max<std::size_t>(1, (std::size_t(128) << 10) / columns);
-    return std::max<std::size_t>(1, std::min(by_length, by_cache));
+    return std::min(by_length, by_cache);
   }();
   // Scratch: the padded input (inference) or its gradient (backward), per sample; then the
   // columns of samples_side_by_side samples and their output or dz side by side, reused group

@@ -308,17 +308,14 @@ struct recurrent_layer {
         if (batch == 1 && !a.saved) {
           // W_hh^T and W_ih^T (see below for why transposed) kept between calls while the
           // weights are unchanged, where the backend can: the transposes were 4% of rnn_infer.
-          const T *w_hh_rows = w_hh_t, *w_ih_rows = bias + G;
-          if constexpr (has_transposed_weight<B, T>) {
-            if (a.params_version != 0) {
-              w_hh_rows = B::transposed_weight(G, H, w_hh, a.params_version);
-              w_ih_rows = B::transposed_weight(G, I, w_ih, a.params_version);
-            }
-          }
-          if (w_hh_rows == w_hh_t) {
-            B::transpose_into(G, H, w_hh, w_hh_t);
-            B::transpose_into(G, I, w_ih, bias + G);
-          }
+          const auto transposed = [&](std::size_t k, const T* w, T* room) -> const T* {
+            if constexpr (has_transposed_weight<B, T>)
+              if (a.params_version != 0) return B::transposed_weight(G, k, w, a.params_version);
+            B::transpose_into(G, k, w, room);
+            return room;
+          };
+          const T* w_hh_rows = transposed(H, w_hh, w_hh_t);
+          const T* w_ih_rows = transposed(I, w_ih, bias + G);
           if constexpr (!O.bias) B::fill(bias, G, T(0));
           constexpr bool into_output = O.output == rnn_output::sequence;
           T* states = into_output ? a.y : s.h + H;
