@@ -2,7 +2,9 @@
 // packed blocked GEMM) on the same shapes, so that the rule choosing between them
 // (dots_beat_packing in gemm.hpp) can be checked: compare dots/M/N/K with packed/M/N/K. Also
 // A^T B at short k (a convolution's column gradient): groups of rows against B as it is
-// (rows/M/N/K) or the packed GEMM (packed_tn/M/N/K), for gemm's short_k rule.
+// (rows/M/N/K) or the packed GEMM (packed_tn/M/N/K), for gemm's short_k rule. And the products
+// of LeNet's training step as ctnn::cpu::gemm chooses their kernels (lenet_nn, lenet_nt,
+// lenet_tn), with their GFLOP/s against the FMA peak in compare's table.
 //   build/benchmarks/gemm_paths --benchmark_repetitions=9 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
 
@@ -94,6 +96,30 @@ void shapes(benchmark::internal::Benchmark* b) {
 }
 BENCHMARK(dots)->Apply(shapes);
 BENCHMARK(packed)->Apply(shapes);
+
+// C = op(A) op(B) through the public entry point, as a layer calls it.
+template <ctnn::transpose TA, ctnn::transpose TB>
+void product(benchmark::State& state) {
+  operands o(state);
+  ctnn::set_num_threads(1);
+  for (auto _ : state) {
+    ctnn::cpu::gemm(TA, TB, o.m, o.n, o.k, 1.0f, o.a.data(), o.b.data(), 0.0f, o.c.data());
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  ctnn::set_num_threads(0);
+}
+
+// LeNet at batch 32 (benchmarks/compare): the first convolution takes one sample per product
+// (784 positions), the second six side by side (600 positions; conv.hpp's samples_side_by_side).
+constexpr ctnn::transpose no = ctnn::transpose::no, yes = ctnn::transpose::yes;
+// forward, W col: [out, in k k] x [in k k, positions]
+BENCHMARK(product<no, no>)->Name("lenet_nn")->Args({6, 784, 25})->Args({16, 600, 150});
+// weight gradient, dz col^T: [out, positions] x [positions, in k k]
+BENCHMARK(product<no, yes>)->Name("lenet_nt")->Args({6, 25, 784})->Args({16, 150, 600});
+// column gradient, W^T dz: [in k k, out] x [out, positions]
+BENCHMARK(product<yes, no>)->Name("lenet_tn")->Args({150, 600, 16});
 
 }  // namespace
 
