@@ -8,6 +8,7 @@
 #include <ctnn/ctnn.hpp>
 
 #include "support/col2im_check.hpp"
+#include "support/conv_direct_check.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -228,6 +229,14 @@ BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
         check_recurrence<float>(steps, m, n);
         check_recurrence<double>(steps, m, n);
       }
+}
+
+// The direct convolution (support/conv_direct_check.hpp); ctnn_avx2_tests runs the same on AVX2.
+BOOST_AUTO_TEST_CASE(direct_convolution_sums_every_tap) {
+  // LeNet's second convolution takes it wherever the CPU has SIMD registers
+  static_assert(ctnn::cpu::conv_direct_applies<ctnn::window_geometry{6, 14, 14, 5, 5}, 16, float>);
+  ctnn_test::check_conv_direct_geometries<float>();
+  ctnn_test::check_conv_direct_geometries<double>();
 }
 
 // The SIMD col2im (support/col2im_check.hpp); ctnn_avx2_tests runs the same on AVX2.

@@ -253,6 +253,19 @@ def layers():
                                    ("lstm_wide", recurrent(nn.LSTM, 5, 19, last=True), (2, 4, 5)),
                                    ("gru_wide", recurrent(nn.GRU, 5, 21), (1, 5, 5))]:
             sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
+    # Convolutions whose output channels fill whole SIMD registers, which the CPU backend computes
+    # without im2col (conv_direct.hpp): LeNet's second convolution on a smaller input, stride and
+    # padding, and rows of output longer than one tile of positions. Inputs scaled by 1/4: a
+    # weight gradient sums 24 to 76 products, and in float32 the order of the sum alone moves a
+    # result near zero by more than the tests' absolute 1e-6 at full scale. Their own seed.
+    with torch.random.fork_rng():
+        torch.manual_seed(20261124)
+        for name, layer, shape in [("conv_wide", nn.Conv2d(6, 16, 5), (2, 6, 7, 8)),
+                                   ("conv_wide_s2p1", nn.Conv2d(3, 32, 3, stride=2, padding=1),
+                                    (2, 3, 9, 11)),
+                                   ("conv1d_wide", nn.Conv1d(2, 16, 3, padding=1, dilation=2),
+                                    (2, 2, 40))]:
+            sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape) / 4)
     write("layers.txt", t)
 
 

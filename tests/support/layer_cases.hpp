@@ -43,6 +43,24 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(convolutions_match_pytorch, P, test_policies) {
       g, "conv1d", 4);
 }
 
+// Output channels that fill whole SIMD registers: the CPU backend computes these without im2col
+// (conv_direct.hpp), the others by im2col + GEMM.
+BOOST_AUTO_TEST_CASE_TEMPLATE(wide_convolutions_match_pytorch, P, test_policies) {
+  using namespace ctnn;
+  using ctnn_test::float_net;
+  const ctnn_test::golden_file g("layers.txt");
+  using LeNetSecond = Conv2d<conv2d_options{.out = 16, .kernel = 5}>;
+  ctnn_test::check_sequential_case<float_net<P, Input<6, 7, 8>, LeNetSecond>>(g, "conv_wide", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<3, 9, 11>,
+                Conv2d<conv2d_options{.out = 32, .kernel = 3, .stride = 2, .padding = 1}>>>(
+      g, "conv_wide_s2p1", 2);
+  ctnn_test::check_sequential_case<
+      float_net<P, Input<2, 40>,
+                Conv1d<conv1d_options{.out = 16, .kernel = 3, .padding = 1, .dilation = 2}>>>(
+      g, "conv1d_wide", 2);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(pooling_matches_pytorch, P, test_policies) {
   using namespace ctnn;
   using ctnn_test::float_net;

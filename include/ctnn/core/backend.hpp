@@ -48,6 +48,11 @@
 //                                                          padded input planes
 //                                                          (conv.hpp's Col2im, which layers
 //                                                          use where this is absent)
+//   template <window_geometry G, size_t Out> conv_forward(const T* W, uint64_t version,
+//              const T* xp, T* out, samples)      out = W xp, a convolution's forward from the
+//                                                          padded inputs, without im2col
+//   template <window_geometry G, size_t Out> conv_weight_grad(const T* dz, const T* xp,
+//              T* grad_w, samples)                grad_w += its weight gradient, likewise
 // Every primitive accepts any element type T with + and *, including Dual<T, N>; a backend may
 // use faster kernels for float and double.
 #pragma once

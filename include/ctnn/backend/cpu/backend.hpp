@@ -16,6 +16,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "ctnn/backend/cpu/col2im.hpp"
+#include "ctnn/backend/cpu/conv_direct.hpp"
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/recurrence.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
@@ -158,6 +159,35 @@ struct backend<policy::cpu> {
     cpu::col2im<G>(col, row_stride, dxp);
   }
 #endif
+
+  // A convolution's forward without im2col, for output channels that fill whole registers
+  // (conv_direct.hpp): out [samples][Out][OH OW] = W xp, xp the padded inputs. W^T is kept while
+  // `version` (0: unknown) names W's contents.
+  template <window_geometry G, std::size_t Out, class T>
+    requires cpu::conv_direct_applies<G, Out, T>
+  static void conv_forward(const T* w, std::uint64_t version, const T* xp, T* out,
+                           std::size_t samples) {
+    constexpr std::size_t taps = G.channels * G.kernel_size();
+    const T* w_t = nullptr;
+    if (version != 0) {
+      w_t =
+          cpu::detail::derived_weight(Out, taps, w, version, cpu::detail::weight_form::transposed);
+    } else {
+      thread_local cpu::detail::aligned_buffer<T> room;
+      T* t = cpu::detail::grow(room, taps * Out);
+      cpu::copy_transposed(Out, taps, w, taps, t, Out);
+      w_t = t;
+    }
+    cpu::conv_direct<G, Out>(w_t, xp, out, samples);
+  }
+
+  // grad_w [Out][C KH KW] += a convolution's weight gradient over the batch, without im2col
+  // (conv_direct.hpp), from dz and the padded inputs xp.
+  template <window_geometry G, std::size_t Out, class T>
+    requires cpu::conv_direct_applies<G, Out, T>
+  static void conv_weight_grad(const T* dz, const T* xp, T* grad_w, std::size_t samples) {
+    cpu::conv_weight_grad<G, Out>(dz, xp, grad_w, samples);
+  }
 
   // C[m, n] = A W^T, W [n, k] a weight whose contents `version` names: W^T may be kept.
   template <class T>
