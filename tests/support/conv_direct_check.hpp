@@ -1,9 +1,9 @@
 // The CPU backend's direct convolution and weight gradient (conv_direct.hpp) against the sums of
 // their definitions in double, one entry at a time: LeNet's second convolution (a row of 10
 // positions), stride and padding, dilation, rows longer than one tile of positions (a whole tile
-// and a remainder), and output channels of one to four registers; one sample and several. The
-// output starts as NaN, so an entry left unwritten fails. Shared by ctnn_tests and ctnn_avx2_tests
-// (eight-lane registers, so other register counts per position).
+// and a remainder), and output channels of one to four registers; one sample and several, on one
+// thread and on two. The output starts as NaN, so an entry left unwritten fails. Shared by
+// ctnn_tests and ctnn_avx2_tests (eight-lane registers, so other register counts per position).
 #pragma once
 
 #include <boost/test/unit_test.hpp>
@@ -20,43 +20,65 @@
 
 namespace ctnn_test {
 
+// The sizes of a direct-convolution check, random operands in [-1, 1) and the reference sums.
+template <ctnn::window_geometry G, std::size_t Out, class T>
+struct conv_case {
+  static constexpr std::size_t OH = G.out_h(), OW = G.out_w(), taps = G.channels * G.kernel_size();
+  static constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
+  static constexpr std::size_t in_sample = G.channels * height * width, out_sample = Out * OH * OW;
+
+  std::size_t samples;
+  ctnn::Generator rng{23};
+  std::vector<T> xp = random(samples * in_sample);
+  double worst = 0;
+
+  std::vector<T> random(std::size_t n) {
+    std::vector<T> v(n);
+    for (auto& e : v) e = static_cast<T>(rng.uniform(-1.0, 1.0));
+    return v;
+  }
+  // The padded input element of sample s that tap (c, kh, kw) reads for output (oh, ow).
+  double input(std::size_t s, std::size_t c, std::size_t kh, std::size_t kw, std::size_t oh,
+               std::size_t ow) const {
+    const std::size_t h = oh * G.stride_h + kh * G.dilation_h,
+                      x = ow * G.stride_w + kw * G.dilation_w;
+    return double(xp[s * in_sample + (c * height + h) * width + x]);
+  }
+  void compare(double got, double expected) {  // NaN: an entry not written
+    worst = std::max(worst, std::isnan(got) ? std::numeric_limits<double>::infinity()
+                                            : std::abs(got - expected));
+  }
+  void report(const char* kernel) const {
+    const double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-12;
+    BOOST_TEST(worst <= tolerance, kernel << ", " << G.channels << " channels " << G.height << "x"
+                                          << G.width << " kernel " << G.kernel_h << "x"
+                                          << G.kernel_w << ", " << Out << " out, " << samples
+                                          << " samples: error " << worst);
+  }
+};
+
+// conv_direct writes out[s][o][oh][ow] = sum over taps of W^T[tap][o] times the element the tap
+// reads; out starts as NaN.
 template <ctnn::window_geometry G, std::size_t Out, class T>
 void check_conv_direct(std::size_t samples) {
   if constexpr (ctnn::cpu::conv_direct_applies<G, Out, T>) {
-    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), taps = G.channels * G.kernel_size();
-    constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
-    constexpr std::size_t in_sample = G.channels * height * width, out_sample = Out * OH * OW;
-    ctnn::Generator rng(23);
-    std::vector<T> w_t(taps * Out), xp(samples * in_sample);
-    for (auto& v : w_t) v = static_cast<T>(rng.uniform(-1.0, 1.0));
-    for (auto& v : xp) v = static_cast<T>(rng.uniform(-1.0, 1.0));
-    std::vector<T> out(samples * out_sample, std::numeric_limits<T>::quiet_NaN());
-    ctnn::cpu::conv_direct<G, Out>(w_t.data(), xp.data(), out.data(), samples);
-    double worst = 0;
+    using C = conv_case<G, Out, T>;
+    C k{samples};
+    const std::vector<T> w_t = k.random(C::taps * Out);
+    std::vector<T> out(samples * C::out_sample, std::numeric_limits<T>::quiet_NaN());
+    ctnn::cpu::conv_direct<G, Out>(w_t.data(), k.xp.data(), out.data(), samples);
     for (std::size_t s = 0; s < samples; ++s)
       for (std::size_t o = 0; o < Out; ++o)
-        for (std::size_t oh = 0; oh < OH; ++oh)
-          for (std::size_t ow = 0; ow < OW; ++ow) {
+        for (std::size_t oh = 0; oh < C::OH; ++oh)
+          for (std::size_t ow = 0; ow < C::OW; ++ow) {
             double sum = 0;
-            for (std::size_t c = 0; c < G.channels; ++c)
+            for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
               for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-                for (std::size_t kw = 0; kw < G.kernel_w; ++kw) {
-                  const std::size_t h = oh * G.stride_h + kh * G.dilation_h,
-                                    x = ow * G.stride_w + kw * G.dilation_w;
-                  const std::size_t tap = (c * G.kernel_h + kh) * G.kernel_w + kw;
-                  sum += double(w_t[tap * Out + o]) *
-                         double(xp[s * in_sample + (c * height + h) * width + x]);
-                }
-            const double got = out[s * out_sample + (o * OH + oh) * OW + ow];
-            const double error =  // NaN: an entry not written
-                std::isnan(got) ? std::numeric_limits<double>::infinity() : std::abs(got - sum);
-            worst = std::max(worst, error);
+                for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap)
+                  sum += double(w_t[tap * Out + o]) * k.input(s, c, kh, kw, oh, ow);
+            k.compare(out[s * C::out_sample + (o * C::OH + oh) * C::OW + ow], sum);
           }
-    const double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-12;
-    BOOST_TEST(worst <= tolerance, "conv_direct, " << G.channels << " channels " << G.height << "x"
-                                                   << G.width << " kernel " << G.kernel_h << "x"
-                                                   << G.kernel_w << ", " << Out << " out, "
-                                                   << samples << " samples: error " << worst);
+    k.report("conv_direct");
   }
 }
 
@@ -65,41 +87,24 @@ void check_conv_direct(std::size_t samples) {
 template <ctnn::window_geometry G, std::size_t Out, class T>
 void check_conv_weight_grad(std::size_t samples) {
   if constexpr (ctnn::cpu::conv_direct_applies<G, Out, T>) {
-    constexpr std::size_t OH = G.out_h(), OW = G.out_w(), taps = G.channels * G.kernel_size();
-    constexpr std::size_t height = G.height + 2 * G.pad_h, width = G.width + 2 * G.pad_w;
-    constexpr std::size_t in_sample = G.channels * height * width, out_sample = Out * OH * OW;
-    ctnn::Generator rng(24);
-    std::vector<T> dz(samples * out_sample), xp(samples * in_sample), grad_w(Out * taps);
-    for (auto& v : dz) v = static_cast<T>(rng.uniform(-1.0, 1.0));
-    for (auto& v : xp) v = static_cast<T>(rng.uniform(-1.0, 1.0));
-    for (auto& v : grad_w) v = static_cast<T>(rng.uniform(-1.0, 1.0));
-    const std::vector<T> before = grad_w;
-    ctnn::cpu::conv_weight_grad<G, Out>(dz.data(), xp.data(), grad_w.data(), samples);
-    double worst = 0;
+    using C = conv_case<G, Out, T>;
+    C k{samples};
+    const std::vector<T> dz = k.random(samples * C::out_sample), before = k.random(Out * C::taps);
+    std::vector<T> grad_w = before;
+    ctnn::cpu::conv_weight_grad<G, Out>(dz.data(), k.xp.data(), grad_w.data(), samples);
     for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t c = 0; c < G.channels; ++c)
+      for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
         for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-          for (std::size_t kw = 0; kw < G.kernel_w; ++kw) {
-            const std::size_t tap = (c * G.kernel_h + kh) * G.kernel_w + kw;
-            double sum = before[o * taps + tap];
+          for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap) {
+            double sum = before[o * C::taps + tap];
             for (std::size_t s = 0; s < samples; ++s)
-              for (std::size_t oh = 0; oh < OH; ++oh)
-                for (std::size_t ow = 0; ow < OW; ++ow) {
-                  const std::size_t h = oh * G.stride_h + kh * G.dilation_h,
-                                    x = ow * G.stride_w + kw * G.dilation_w;
-                  sum += double(dz[s * out_sample + (o * OH + oh) * OW + ow]) *
-                         double(xp[s * in_sample + (c * height + h) * width + x]);
-                }
-            const double got = grad_w[o * taps + tap];
-            const double error =
-                std::isnan(got) ? std::numeric_limits<double>::infinity() : std::abs(got - sum);
-            worst = std::max(worst, error);
+              for (std::size_t oh = 0; oh < C::OH; ++oh)
+                for (std::size_t ow = 0; ow < C::OW; ++ow)
+                  sum += double(dz[s * C::out_sample + (o * C::OH + oh) * C::OW + ow]) *
+                         k.input(s, c, kh, kw, oh, ow);
+            k.compare(grad_w[o * C::taps + tap], sum);
           }
-    const double tolerance = std::is_same_v<T, float> ? 1e-3 : 1e-11;
-    BOOST_TEST(worst <= tolerance,
-               "conv_weight_grad, " << G.channels << " channels " << G.height << "x" << G.width
-                                    << " kernel " << G.kernel_h << "x" << G.kernel_w << ", " << Out
-                                    << " out, " << samples << " samples: error " << worst);
+    k.report("conv_weight_grad");
   }
 }
 
@@ -130,6 +135,11 @@ void check_conv_direct_geometries() {
     check_conv_weight_grad<one_by_one, 8, T>(samples);
     check_conv_weight_grad<one_by_one, 48, T>(samples);
   }
+  // Enough multiply-adds for two threads: samples split in forward, kernel rows in the gradient.
+  ctnn::set_num_threads(2);
+  check_conv_direct<lenet2, 32, T>(24);
+  check_conv_weight_grad<lenet2, 32, T>(24);
+  ctnn::set_num_threads(0);
 }
 
 }  // namespace ctnn_test
