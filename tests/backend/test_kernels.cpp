@@ -235,6 +235,11 @@ BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
 BOOST_AUTO_TEST_CASE(direct_convolution_sums_every_tap) {
   // LeNet's second convolution takes it wherever the CPU has SIMD registers
   static_assert(ctnn::cpu::conv_direct_applies<ctnn::window_geometry{6, 14, 14, 5, 5}, 16, float>);
+#if defined(__AVX512F__)
+  // and its first, with output positions in the registers, where they are 16 wide
+  static_assert(ctnn::cpu::conv_rows_applies<ctnn::window_geometry{1, 28, 28, 5, 5, 1, 1, 2, 2},
+                                             6, float>);
+#endif
   ctnn_test::check_conv_direct_geometries<float>();
   ctnn_test::check_conv_direct_geometries<double>();
 }

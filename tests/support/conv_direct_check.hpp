@@ -48,6 +48,21 @@ struct conv_case {
     worst = std::max(worst, std::isnan(got) ? std::numeric_limits<double>::infinity()
                                             : std::abs(got - expected));
   }
+  // out [samples][Out][OH][OW] against the sum over taps of weight(o, tap) times the input.
+  template <class Weight>
+  void compare_forward(const std::vector<T>& out, const Weight& weight) {
+    for (std::size_t s = 0; s < samples; ++s)
+      for (std::size_t o = 0; o < Out; ++o)
+        for (std::size_t oh = 0; oh < OH; ++oh)
+          for (std::size_t ow = 0; ow < OW; ++ow) {
+            double sum = 0;
+            for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
+              for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
+                for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap)
+                  sum += weight(o, tap) * input(s, c, kh, kw, oh, ow);
+            compare(out[s * out_sample + (o * OH + oh) * OW + ow], sum);
+          }
+  }
   void report(const char* kernel) const {
     const double tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-12;
     BOOST_TEST(worst <= tolerance, kernel << ", " << G.channels << " channels " << G.height << "x"
@@ -67,20 +82,28 @@ void check_conv_direct(std::size_t samples) {
     const std::vector<T> w_t = k.random(C::taps * Out);
     std::vector<T> out(samples * C::out_sample, std::numeric_limits<T>::quiet_NaN());
     ctnn::cpu::conv_direct<G, Out>(w_t.data(), k.xp.data(), out.data(), samples);
-    for (std::size_t s = 0; s < samples; ++s)
-      for (std::size_t o = 0; o < Out; ++o)
-        for (std::size_t oh = 0; oh < C::OH; ++oh)
-          for (std::size_t ow = 0; ow < C::OW; ++ow) {
-            double sum = 0;
-            for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
-              for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-                for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap)
-                  sum += double(w_t[tap * Out + o]) * k.input(s, c, kh, kw, oh, ow);
-            k.compare(out[s * C::out_sample + (o * C::OH + oh) * C::OW + ow], sum);
-          }
+    k.compare_forward(out,
+                      [&](std::size_t o, std::size_t tap) { return double(w_t[tap * Out + o]); });
     k.report("conv_direct");
   }
 }
+
+#if CTNN_CPU_MASKED_LOADS
+// conv_rows, from W in its own layout [Out][taps], likewise.
+template <ctnn::window_geometry G, std::size_t Out, class T>
+void check_conv_rows(std::size_t samples) {
+  if constexpr (ctnn::cpu::conv_rows_applies<G, Out, T>) {
+    using C = conv_case<G, Out, T>;
+    C k{samples};
+    const std::vector<T> w = k.random(Out * C::taps);
+    std::vector<T> out(samples * C::out_sample, std::numeric_limits<T>::quiet_NaN());
+    ctnn::cpu::conv_rows<G, Out>(w.data(), k.xp.data(), out.data(), samples);
+    k.compare_forward(out,
+                      [&](std::size_t o, std::size_t tap) { return double(w[o * C::taps + tap]); });
+    k.report("conv_rows");
+  }
+}
+#endif
 
 // conv_weight_grad adds sum over samples and positions of dz[s][o][position] times the input
 // element tap t read there to grad_w[o][t], which starts from other values.
@@ -135,6 +158,22 @@ void check_conv_direct_geometries() {
     check_conv_weight_grad<one_by_one, 8, T>(samples);
     check_conv_weight_grad<one_by_one, 48, T>(samples);
   }
+#if CTNN_CPU_MASKED_LOADS
+  // Output positions in the registers: LeNet's first convolution (28 positions: a register and a
+  // masked one on AVX-512), a stride along the height, dilation, rows of whole registers only,
+  // and rows of 12 positions (three quarters of a register, the shortest taken on AVX-512).
+  constexpr window_geometry lenet1{1, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1};
+  constexpr window_geometry strided_h{3, 9, 14, 3, 3, 2, 1, 1, 1, 1, 1};
+  constexpr window_geometry whole_rows{1, 3, 18, 1, 3, 1, 1, 0, 0, 1, 1};      // 16 positions
+  constexpr window_geometry three_quarters{2, 5, 14, 3, 3, 1, 1, 0, 0, 1, 1};  // 12 of 16
+  for (std::size_t samples : {1u, 3u}) {
+    check_conv_rows<lenet1, 6, T>(samples);
+    check_conv_rows<strided_h, 4, T>(samples);
+    check_conv_rows<dilated, 3, T>(samples);
+    check_conv_rows<whole_rows, 5, T>(samples);
+    check_conv_rows<three_quarters, 7, T>(samples);
+  }
+#endif
   // Enough multiply-adds for two threads: samples split in forward, kernel rows in the gradient.
   ctnn::set_num_threads(2);
   check_conv_direct<lenet2, 32, T>(24);

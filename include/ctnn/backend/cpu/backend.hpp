@@ -160,25 +160,32 @@ struct backend<policy::cpu> {
   }
 #endif
 
-  // A convolution's forward without im2col, for output channels that fill whole registers
-  // (conv_direct.hpp): out [samples][Out][OH OW] = W xp, xp the padded inputs. W^T is kept while
-  // `version` (0: unknown) names W's contents.
+  // A convolution's forward without im2col (conv_direct.hpp): out [samples][Out][OH OW] = W xp,
+  // xp the padded inputs; output channels in the registers where they fill whole ones (W^T kept
+  // while `version`, 0: unknown, names W's contents), else output positions.
   template <window_geometry G, std::size_t Out, class T>
-    requires cpu::conv_direct_applies<G, Out, T>
+    requires(cpu::conv_direct_applies<G, Out, T> || cpu::conv_rows_applies<G, Out, T>)
   static void conv_forward(const T* w, std::uint64_t version, const T* xp, T* out,
                            std::size_t samples) {
-    constexpr std::size_t taps = G.channels * G.kernel_size();
-    const T* w_t = nullptr;
-    if (version != 0) {
-      w_t =
-          cpu::detail::derived_weight(Out, taps, w, version, cpu::detail::weight_form::transposed);
-    } else {
-      thread_local cpu::detail::aligned_buffer<T> room;
-      T* t = cpu::detail::grow(room, taps * Out);
-      cpu::copy_transposed(Out, taps, w, taps, t, Out);
-      w_t = t;
+#if CTNN_CPU_MASKED_LOADS
+    if constexpr (cpu::conv_rows_applies<G, Out, T>) {
+      cpu::conv_rows<G, Out>(w, xp, out, samples);
+    } else
+#endif
+    {
+      constexpr std::size_t taps = G.channels * G.kernel_size();
+      const T* w_t = nullptr;
+      if (version != 0) {
+        w_t = cpu::detail::derived_weight(Out, taps, w, version,
+                                          cpu::detail::weight_form::transposed);
+      } else {
+        thread_local cpu::detail::aligned_buffer<T> room;
+        T* t = cpu::detail::grow(room, taps * Out);
+        cpu::copy_transposed(Out, taps, w, taps, t, Out);
+        w_t = t;
+      }
+      cpu::conv_direct<G, Out>(w_t, xp, out, samples);
     }
-    cpu::conv_direct<G, Out>(w_t, xp, out, samples);
   }
 
   // grad_w [Out][C KH KW] += a convolution's weight gradient over the batch, without im2col

@@ -1,6 +1,7 @@
 // A convolution's forward and weight gradient without im2col, on SIMD registers, where its output
 // channels fill one to four whole registers (LeNet's second convolution: 16, one AVX-512 register
-// of float).
+// of float); and the forward of convolutions with few output channels and stride 1 along the
+// width, with output positions in the registers instead (LeNet's first: 6 channels, rows of 28).
 //
 // im2col copies each input element once per kernel tap into a column matrix for the product: for
 // LeNet's second convolution 150 column rows of 10-element pieces a sample, about 4 cycles a
@@ -25,6 +26,7 @@
 #include <omp.h>
 #endif
 
+#include "ctnn/backend/cpu/col2im.hpp"
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/threads.hpp"
 #include "ctnn/backend/cpu/transpose.hpp"
@@ -37,6 +39,22 @@ inline constexpr bool conv_direct_applies = [] {
   if constexpr (simd_element_v<T>) {
     constexpr std::size_t W = xsimd::batch<T>::size;
     return Out % W == 0 && Out / W <= 4;
+  } else {
+    return false;
+  }
+}();
+
+// Output positions in the registers instead (conv_rows), for convolutions whose channels do not
+// fill whole registers: stride 1 along the width, a row of output channels times registers of
+// positions that fits in registers, and at least three quarters of those lanes used (shorter
+// rows waste lanes on every multiply-add, where im2col + GEMM puts several samples' positions
+// side by side; a rule of thumb, measured on LeNet's first convolution only: 28 of 32 lanes).
+template <window_geometry G, std::size_t Out, class T>
+inline constexpr bool conv_rows_applies = [] {
+  if constexpr (CTNN_CPU_MASKED_LOADS && simd_element_v<T>) {
+    constexpr std::size_t W = xsimd::batch<T>::size, R = (G.out_w() + W - 1) / W;
+    return G.stride_w == 1 && !conv_direct_applies<G, Out, T> && 4 * G.out_w() >= 3 * R * W &&
+           Out * R <= (detail::blocking<T>::wide_register_file ? 24 : 12);
   } else {
     return false;
   }
@@ -160,32 +178,97 @@ void conv_weight_grad_row(const T* dz_cl, const T* xp, std::size_t samples, std:
   }
 }
 
+#if CTNN_CPU_MASKED_LOADS
+// One sample with output positions in the registers instead of channels (conv_rows): each
+// output row of OW positions is R registers per output channel, the last one masked; each tap
+// adds the tap's weight, broadcast, times the R registers of input it reads, loaded from the
+// padded row where it is.
+template <window_geometry G, std::size_t Out, class T>
+void conv_rows_sample(const T* w, const T* xp, T* out) {
+  using batch = xsimd::batch<T>;
+  constexpr std::size_t W = batch::size, OH = G.out_h(), OW = G.out_w();
+  constexpr std::size_t R = (OW + W - 1) / W, last = OW - (R - 1) * W;
+  constexpr std::size_t width = G.width + 2 * G.pad_w, plane = (G.height + 2 * G.pad_h) * width;
+  constexpr std::size_t taps = G.channels * G.kernel_size();
+  for (std::size_t oh = 0; oh < OH; ++oh) {
+    batch acc[Out][R];
+#pragma GCC unroll 8
+    for (std::size_t o = 0; o < Out; ++o)
+#pragma GCC unroll 4
+      for (std::size_t r = 0; r < R; ++r) acc[o][r] = batch(T(0));
+    for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
+      for (std::size_t kh = 0; kh < G.kernel_h; ++kh) {
+        const T* row = xp + c * plane + (oh * G.stride_h + kh * G.dilation_h) * width;
+        for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap) {
+          const T* in = row + kw * G.dilation_w;
+          batch xv[R];
+#pragma GCC unroll 4
+          for (std::size_t r = 0; r + 1 < R; ++r) xv[r] = batch::load_unaligned(in + r * W);
+          xv[R - 1] = load_lanes(in + (R - 1) * W, 0, last);
+#pragma GCC unroll 8
+          for (std::size_t o = 0; o < Out; ++o) {
+            const batch wv(w[o * taps + tap]);
+#pragma GCC unroll 4
+            for (std::size_t r = 0; r < R; ++r) acc[o][r] = xsimd::fma(wv, xv[r], acc[o][r]);
+          }
+        }
+      }
+#pragma GCC unroll 8
+    for (std::size_t o = 0; o < Out; ++o) {
+      T* dst = out + (o * OH + oh) * OW;
+#pragma GCC unroll 4
+      for (std::size_t r = 0; r + 1 < R; ++r) acc[o][r].store_unaligned(dst + r * W);
+      store_lanes(dst + (R - 1) * W, acc[o][R - 1], last);
+    }
+  }
+}
+#endif
+
+// f(s) for each sample s < samples, split over threads when each thread gets enough
+// multiply-adds (gemm.hpp's rule).
+template <class F>
+void for_each_sample(std::size_t samples, std::size_t work_per_sample, const F& f) {
+#if defined(_OPENMP)
+  const std::size_t threads =
+      std::min({get_num_threads(), samples,
+                std::max<std::size_t>(1, samples * work_per_sample / min_work_per_thread)});
+  if (threads > 1) {
+    const int team = static_cast<int>(threads);
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (std::size_t s = 0; s < samples; ++s) f(s);
+    return;
+  }
+#endif
+  for (std::size_t s = 0; s < samples; ++s) f(s);
+}
+
 }  // namespace detail
 
 // out [samples][Out][OH][OW] = W xp for each sample, from w_t = W^T [C KH KW][Out] and the padded
-// inputs xp [samples][C][height + 2 pad_h][width + 2 pad_w]. Samples are split over threads when
-// each thread gets enough multiply-adds (gemm.hpp's rule).
+// inputs xp [samples][C][height + 2 pad_h][width + 2 pad_w].
 template <window_geometry G, std::size_t Out, class T>
   requires conv_direct_applies<G, Out, T>
 void conv_direct(const T* w_t, const T* xp, T* out, std::size_t samples) {
   constexpr std::size_t in_sample = G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
   constexpr std::size_t out_sample = Out * G.out_plane();
-  constexpr std::size_t work_per_sample = out_sample * G.channels * G.kernel_size();
-#if defined(_OPENMP)
-  const std::size_t threads =
-      std::min({get_num_threads(), samples,
-                std::max<std::size_t>(1, samples * work_per_sample / detail::min_work_per_thread)});
-  if (threads > 1) {
-    const int team = static_cast<int>(threads);
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (std::size_t s = 0; s < samples; ++s)
-      detail::conv_direct_sample<G, Out>(w_t, xp + s * in_sample, out + s * out_sample);
-    return;
-  }
-#endif
-  for (std::size_t s = 0; s < samples; ++s)
+  detail::for_each_sample(samples, out_sample * G.channels * G.kernel_size(), [&](std::size_t s) {
     detail::conv_direct_sample<G, Out>(w_t, xp + s * in_sample, out + s * out_sample);
+  });
 }
+
+#if CTNN_CPU_MASKED_LOADS
+// The same with W in its own layout [Out][C KH KW] and output positions in the registers, for
+// few output channels (LeNet's first convolution: 6) and stride 1 along the width.
+template <window_geometry G, std::size_t Out, class T>
+  requires conv_rows_applies<G, Out, T>
+void conv_rows(const T* w, const T* xp, T* out, std::size_t samples) {
+  constexpr std::size_t in_sample = G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
+  constexpr std::size_t out_sample = Out * G.out_plane();
+  detail::for_each_sample(samples, out_sample * G.channels * G.kernel_size(), [&](std::size_t s) {
+    detail::conv_rows_sample<G, Out>(w, xp + s * in_sample, out + s * out_sample);
+  });
+}
+#endif
 
 // grad_w [Out][C KH KW] += the weight gradient of a convolution over all samples, from dz
 // [samples][Out][OH][OW] and the padded inputs xp. The rows (c, kh) of taps are split over
