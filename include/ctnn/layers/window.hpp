@@ -38,6 +38,9 @@ struct window_geometry {
     return fits() ? (width + 2 * pad_w - dilation_w * (kernel_w - 1) - 1) / stride_w + 1 : 1;
   }
   constexpr std::size_t in_plane() const { return height * width; }
+  // The input with its zero padding written out (conv.hpp's padded copy).
+  constexpr std::size_t padded_h() const { return height + 2 * pad_h; }
+  constexpr std::size_t padded_w() const { return width + 2 * pad_w; }
   constexpr std::size_t out_plane() const { return out_h() * out_w(); }
   constexpr std::size_t kernel_size() const { return kernel_h * kernel_w; }
 

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "ctnn/backend/cpu/xsimd.hpp"
 
@@ -69,7 +70,7 @@ void conv_direct_positions(const T* w_t, const T* xp, std::size_t oh, std::size_
                            T* channels_last) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size, V = Out / W;
-  constexpr std::size_t width = G.width + 2 * G.pad_w, plane = (G.height + 2 * G.pad_h) * width;
+  constexpr std::size_t width = G.padded_w(), plane = G.padded_h() * width;
   batch acc[N][V];
 #pragma GCC unroll 32
   for (std::size_t p = 0; p < N; ++p)
@@ -126,7 +127,7 @@ void conv_weight_grad_taps(const T* dz_cl, const T* xp, std::size_t samples, std
                            std::size_t kh, T* sums) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size, V = Out / W, OH = G.out_h(), OW = G.out_w();
-  constexpr std::size_t width = G.width + 2 * G.pad_w, height = G.height + 2 * G.pad_h;
+  constexpr std::size_t width = G.padded_w(), height = G.padded_h();
   constexpr std::size_t in_sample = G.channels * height * width, out_sample = Out * OH * OW;
   // Two sets, for even and odd positions: one would be a chain of dependent multiply-adds per
   // register, waiting on the FMA latency.
@@ -166,16 +167,18 @@ void conv_weight_grad_taps(const T* dz_cl, const T* xp, std::size_t samples, std
 }
 
 // The taps of (c, kh), a few kernel columns at a time so that the accumulators fit in registers.
-template <window_geometry G, std::size_t Out, std::size_t K0, class T>
+template <window_geometry G, std::size_t Out, class T>
 void conv_weight_grad_row(const T* dz_cl, const T* xp, std::size_t samples, std::size_t c,
                           std::size_t kh, T* sums) {
-  if constexpr (K0 < G.kernel_w) {
-    constexpr std::size_t V = Out / xsimd::batch<T>::size;
-    constexpr std::size_t registers = blocking<T>::wide_register_file ? 12 : 5;
-    constexpr std::size_t KB = std::min(G.kernel_w - K0, std::max<std::size_t>(1, registers / V));
-    conv_weight_grad_taps<G, Out, K0, KB>(dz_cl, xp, samples, c, kh, sums);
-    conv_weight_grad_row<G, Out, K0 + KB>(dz_cl, xp, samples, c, kh, sums);
+  constexpr std::size_t V = Out / xsimd::batch<T>::size;
+  constexpr std::size_t registers = blocking<T>::wide_register_file ? 12 : 5;
+  constexpr std::size_t KB = std::max<std::size_t>(1, registers / V), KW = G.kernel_w;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (conv_weight_grad_taps<G, Out, I * KB, std::min(KB, KW - I * KB)>(dz_cl, xp, samples, c, kh,
+                                                                      sums),
+     ...);
   }
+  (std::make_index_sequence<(KW + KB - 1) / KB>{});
 }
 
 #if CTNN_CPU_MASKED_LOADS
@@ -188,7 +191,7 @@ void conv_rows_sample(const T* w, const T* xp, T* out) {
   using batch = xsimd::batch<T>;
   constexpr std::size_t W = batch::size, OH = G.out_h(), OW = G.out_w();
   constexpr std::size_t R = (OW + W - 1) / W, last = OW - (R - 1) * W;
-  constexpr std::size_t width = G.width + 2 * G.pad_w, plane = (G.height + 2 * G.pad_h) * width;
+  constexpr std::size_t width = G.padded_w(), plane = G.padded_h() * width;
   constexpr std::size_t taps = G.channels * G.kernel_size();
   for (std::size_t oh = 0; oh < OH; ++oh) {
     batch acc[Out][R];
@@ -224,22 +227,31 @@ void conv_rows_sample(const T* w, const T* xp, T* out) {
 }
 #endif
 
-// f(s) for each sample s < samples, split over threads when each thread gets enough
-// multiply-adds (gemm.hpp's rule).
+// f(i) for each i < count, split over threads when each thread gets enough multiply-adds
+// (work_per_item each; gemm.hpp's rule).
 template <class F>
-void for_each_sample(std::size_t samples, std::size_t work_per_sample, const F& f) {
+void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
 #if defined(_OPENMP)
   const std::size_t threads =
-      std::min({get_num_threads(), samples,
-                std::max<std::size_t>(1, samples * work_per_sample / min_work_per_thread)});
+      std::min({get_num_threads(), count,
+                std::max<std::size_t>(1, count * work_per_item / min_work_per_thread)});
   if (threads > 1) {
     const int team = static_cast<int>(threads);
 #pragma omp parallel for num_threads(team) schedule(static)
-    for (std::size_t s = 0; s < samples; ++s) f(s);
+    for (std::size_t i = 0; i < count; ++i) f(i);
     return;
   }
 #endif
-  for (std::size_t s = 0; s < samples; ++s) f(s);
+  for (std::size_t i = 0; i < count; ++i) f(i);
+}
+
+// sample(xp_s, out_s) for each sample's padded input and output, split over threads.
+template <window_geometry G, std::size_t Out, class T, class Sample>
+void forward_samples(const T* xp, T* out, std::size_t samples, const Sample& sample) {
+  constexpr std::size_t in_sample = G.channels * G.padded_h() * G.padded_w();
+  constexpr std::size_t out_sample = Out * G.out_plane();
+  for_each_split(samples, out_sample * G.channels * G.kernel_size(),
+                 [&](std::size_t s) { sample(xp + s * in_sample, out + s * out_sample); });
 }
 
 }  // namespace detail
@@ -249,11 +261,8 @@ void for_each_sample(std::size_t samples, std::size_t work_per_sample, const F& 
 template <window_geometry G, std::size_t Out, class T>
   requires conv_direct_applies<G, Out, T>
 void conv_direct(const T* w_t, const T* xp, T* out, std::size_t samples) {
-  constexpr std::size_t in_sample = G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
-  constexpr std::size_t out_sample = Out * G.out_plane();
-  detail::for_each_sample(samples, out_sample * G.channels * G.kernel_size(), [&](std::size_t s) {
-    detail::conv_direct_sample<G, Out>(w_t, xp + s * in_sample, out + s * out_sample);
-  });
+  detail::forward_samples<G, Out>(
+      xp, out, samples, [&](const T* x, T* y) { detail::conv_direct_sample<G, Out>(w_t, x, y); });
 }
 
 #if CTNN_CPU_MASKED_LOADS
@@ -262,11 +271,8 @@ void conv_direct(const T* w_t, const T* xp, T* out, std::size_t samples) {
 template <window_geometry G, std::size_t Out, class T>
   requires conv_rows_applies<G, Out, T>
 void conv_rows(const T* w, const T* xp, T* out, std::size_t samples) {
-  constexpr std::size_t in_sample = G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
-  constexpr std::size_t out_sample = Out * G.out_plane();
-  detail::for_each_sample(samples, out_sample * G.channels * G.kernel_size(), [&](std::size_t s) {
-    detail::conv_rows_sample<G, Out>(w, xp + s * in_sample, out + s * out_sample);
-  });
+  detail::forward_samples<G, Out>(
+      xp, out, samples, [&](const T* x, T* y) { detail::conv_rows_sample<G, Out>(w, x, y); });
 }
 #endif
 
@@ -283,23 +289,11 @@ void conv_weight_grad(const T* dz, const T* xp, T* grad_w, std::size_t samples) 
   T* sums = dz_cl + samples * out_sample;  // [taps][Out]
   for (std::size_t s = 0; s < samples; ++s)
     copy_transposed(Out, plane, dz + s * out_sample, plane, dz_cl + s * out_sample, Out);
-  const auto tap_row = [&](std::size_t r) {
-    detail::conv_weight_grad_row<G, Out, 0>(dz_cl, xp, samples, r / G.kernel_h, r % G.kernel_h,
-                                            sums + r * G.kernel_w * Out);
-  };
-  std::size_t threads = 1;
-#if defined(_OPENMP)
-  threads = std::min(
-      {get_num_threads(), tap_rows,
-       std::max<std::size_t>(1, samples * out_sample * taps / detail::min_work_per_thread)});
-  if (threads > 1) {
-    const int team = static_cast<int>(threads);
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (std::size_t r = 0; r < tap_rows; ++r) tap_row(r);
-  }
-#endif
-  if (threads <= 1)
-    for (std::size_t r = 0; r < tap_rows; ++r) tap_row(r);
+  // rows (c, kh) of taps, each over every sample and position
+  detail::for_each_split(tap_rows, samples * out_sample * G.kernel_w, [&](std::size_t r) {
+    detail::conv_weight_grad_row<G, Out>(dz_cl, xp, samples, r / G.kernel_h, r % G.kernel_h,
+                                         sums + r * G.kernel_w * Out);
+  });
   for (std::size_t o = 0; o < Out; ++o)
     for (std::size_t t = 0; t < taps; ++t) grad_w[o * taps + t] += sums[t * Out + o];
 }
