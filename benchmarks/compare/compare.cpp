@@ -69,6 +69,56 @@ std::string cell(std::optional<double> seconds) {
   return buf;
 }
 
+// The least time the case could take on one thread here: its FLOPs at the measured FMA peak, or
+// its bytes at the measured rate of reading that many bytes, whichever is longer.
+struct bound {
+  double compute, memory;  // seconds
+  double seconds() const { return compute > memory ? compute : memory; }
+};
+
+std::optional<bound> bound_of(const median_collector& c, const std::string& case_name) {
+  const auto peak = median(c, "fma_peak", "xsimd", 1), read = median(c, "read_" + case_name, "xsimd", 1);
+  for (const auto& work : compare::case_works)
+    if (work.name == case_name && peak && read)
+      return bound{work.flops / (compare::peak_flops(1) / *peak), *read};
+  return std::nullopt;
+}
+
+std::string target_verdict(const median_collector& c, const case_row& row, const target& goal, double mine) {
+  const auto theirs = median(c, row.name, goal.peer, 1);
+  char buf[160];
+  if (!theirs) {
+    std::snprintf(buf, sizeof buf, ">= %gx %s: not measured", goal.speedup, goal.peer);
+    return buf;
+  }
+  const double allowed = *theirs / goal.speedup;  // the slowest ctnn may be
+  const auto limit = bound_of(c, row.name);
+  if (mine <= allowed)
+    std::snprintf(buf, sizeof buf, ">= %gx %s: met", goal.speedup, goal.peer);
+  else if (limit && allowed < limit->seconds())
+    std::snprintf(buf, sizeof buf, ">= %gx %s: MISSED, below this machine's bound (needs %.2f us, bound %.2f us)",
+                  goal.speedup, goal.peer, allowed * 1e6, limit->seconds() * 1e6);
+  else
+    std::snprintf(buf, sizeof buf, ">= %gx %s: MISSED (needs %.2f us)", goal.speedup, goal.peer, allowed * 1e6);
+  return buf;
+}
+
+void print_bounds(const median_collector& c) {
+  std::printf("\n## ctnn against this machine's bounds, 1 thread (microseconds)\n\n"
+              "compute: the case's FLOPs at the FMA peak; memory: its bytes at the rate this machine "
+              "reads that many bytes; no code can beat the larger.\n\n"
+              "| case | MFLOP | KiB moved | compute | memory | bound | ctnn | bound / ctnn |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  for (const auto& work : compare::case_works) {
+    const auto limit = bound_of(c, work.name);
+    const auto mine = median(c, work.name, "ctnn", 1);
+    if (!limit || !mine) continue;
+    std::printf("| %s | %.3f | %.1f | %.2f | %.2f | %.2f | %.2f | %.0f%% |\n", work.name, work.flops / 1e6,
+                work.bytes / 1024, limit->compute * 1e6, limit->memory * 1e6, limit->seconds() * 1e6,
+                *mine * 1e6, 100 * limit->seconds() / *mine);
+  }
+}
+
 void print_table(const median_collector& c) {
   std::printf("\n## ctnn against its peers: medians, microseconds per iteration; speed-up = peer / ctnn\n\n");
   std::printf("| case | threads | ctnn | LibTorch | dlib | OpenBLAS | vs LibTorch | vs dlib | vs OpenBLAS | target (1 thread) |\n");
@@ -88,14 +138,7 @@ void print_table(const median_collector& c) {
       std::string verdict;
       for (const auto& goal : row.targets) {
         if (t != 1) break;
-        const auto theirs = median(c, row.name, goal.peer, t);
-        char buf[96];
-        if (!theirs)
-          std::snprintf(buf, sizeof buf, ">= %gx %s: not measured", goal.speedup, goal.peer);
-        else
-          std::snprintf(buf, sizeof buf, ">= %gx %s: %s", goal.speedup, goal.peer,
-                        *theirs / *mine >= goal.speedup ? "met" : "MISSED");
-        verdict += (verdict.empty() ? "" : "; ") + std::string(buf);
+        verdict += (verdict.empty() ? "" : "; ") + target_verdict(c, row, goal, *mine);
       }
       std::printf("%s | %s |\n", line.c_str(), verdict.c_str());
     }
@@ -104,7 +147,8 @@ void print_table(const median_collector& c) {
   std::printf("\n## Large products and peak (GFLOP/s)\n\n| threads | FMA peak | ctnn linear_large | OpenBLAS | LibTorch | ctnn / OpenBLAS |\n|---|---|---|---|---|---|\n");
   for (int t : compare::thread_counts) {
     const auto peak_s = median(c, "fma_peak", "xsimd", t);
-    const double peak = peak_s ? compare::peak_flops(t) / *peak_s / 1e9 : 0;
+    if (!peak_s) continue;  // filtered out
+    const double peak = compare::peak_flops(t) / *peak_s / 1e9;
     const auto mine = median(c, "linear_large", "ctnn", t), blas = median(c, "linear_large", "openblas", t);
     std::printf("| %d | %.1f | %.1f | %.1f | %.1f | %s |\n", t, peak, gflops(mine), gflops(blas),
                 gflops(median(c, "linear_large", "libtorch", t)),
@@ -114,6 +158,7 @@ void print_table(const median_collector& c) {
   if (one && two)
     std::printf("\nctnn linear_large, 2 threads over 1: %.2fx (target >= 1.8x: %s)\n", *one / *two,
                 *one / *two >= 1.8 ? "met" : "MISSED");
+  print_bounds(c);
 }
 
 }  // namespace
@@ -130,6 +175,7 @@ int main(int argc, char** argv) {
 
   compare::register_ctnn();
   compare::register_peak();
+  compare::register_read_rates();
 #if defined(CTNN_COMPARE_TORCH)
   compare::register_torch();
 #endif
