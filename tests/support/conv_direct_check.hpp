@@ -105,31 +105,49 @@ void check_conv_rows(std::size_t samples) {
 }
 #endif
 
-// conv_weight_grad adds sum over samples and positions of dz[s][o][position] times the input
-// element tap t read there to grad_w[o][t], which starts from other values.
+// A weight gradient kernel adds sum over samples and positions of dz[s][o][position] times the
+// input element tap t read there to grad_w[o][t], which starts from other values.
+template <ctnn::window_geometry G, std::size_t Out, class T, class Kernel>
+void check_weight_grad(std::size_t samples, const char* name, const Kernel& kernel) {
+  using C = conv_case<G, Out, T>;
+  C k{samples};
+  const std::vector<T> dz = k.random(samples * C::out_sample), before = k.random(Out * C::taps);
+  std::vector<T> grad_w = before;
+  kernel(dz.data(), k.xp.data(), grad_w.data());
+  for (std::size_t o = 0; o < Out; ++o)
+    for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
+      for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
+        for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap) {
+          double sum = before[o * C::taps + tap];
+          for (std::size_t s = 0; s < samples; ++s)
+            for (std::size_t oh = 0; oh < C::OH; ++oh)
+              for (std::size_t ow = 0; ow < C::OW; ++ow)
+                sum += double(dz[s * C::out_sample + (o * C::OH + oh) * C::OW + ow]) *
+                       k.input(s, c, kh, kw, oh, ow);
+          k.compare(grad_w[o * C::taps + tap], sum);
+        }
+  k.report(name);
+}
+
 template <ctnn::window_geometry G, std::size_t Out, class T>
 void check_conv_weight_grad(std::size_t samples) {
-  if constexpr (ctnn::cpu::conv_direct_applies<G, Out, T>) {
-    using C = conv_case<G, Out, T>;
-    C k{samples};
-    const std::vector<T> dz = k.random(samples * C::out_sample), before = k.random(Out * C::taps);
-    std::vector<T> grad_w = before;
-    ctnn::cpu::conv_weight_grad<G, Out>(dz.data(), k.xp.data(), grad_w.data(), samples);
-    for (std::size_t o = 0; o < Out; ++o)
-      for (std::size_t c = 0, tap = 0; c < G.channels; ++c)
-        for (std::size_t kh = 0; kh < G.kernel_h; ++kh)
-          for (std::size_t kw = 0; kw < G.kernel_w; ++kw, ++tap) {
-            double sum = before[o * C::taps + tap];
-            for (std::size_t s = 0; s < samples; ++s)
-              for (std::size_t oh = 0; oh < C::OH; ++oh)
-                for (std::size_t ow = 0; ow < C::OW; ++ow)
-                  sum += double(dz[s * C::out_sample + (o * C::OH + oh) * C::OW + ow]) *
-                         k.input(s, c, kh, kw, oh, ow);
-            k.compare(grad_w[o * C::taps + tap], sum);
-          }
-    k.report("conv_weight_grad");
-  }
+  if constexpr (ctnn::cpu::conv_direct_applies<G, Out, T>)
+    check_weight_grad<G, Out, T>(samples, "conv_weight_grad",
+                                 [&](const T* dz, const T* xp, T* grad_w) {
+                                   ctnn::cpu::conv_weight_grad<G, Out>(dz, xp, grad_w, samples);
+                                 });
 }
+
+#if CTNN_CPU_MASKED_LOADS
+template <ctnn::window_geometry G, std::size_t Out, class T>
+void check_conv_rows_weight_grad(std::size_t samples) {
+  if constexpr (ctnn::cpu::conv_rows_applies<G, Out, T>)
+    check_weight_grad<G, Out, T>(
+        samples, "conv_rows_weight_grad", [&](const T* dz, const T* xp, T* grad_w) {
+          ctnn::cpu::conv_rows_weight_grad<G, Out>(dz, xp, grad_w, samples);
+        });
+}
+#endif
 
 template <class T>
 void check_conv_direct_geometries() {
@@ -166,18 +184,31 @@ void check_conv_direct_geometries() {
   constexpr window_geometry strided_h{3, 9, 14, 3, 3, 2, 1, 1, 1, 1, 1};
   constexpr window_geometry whole_rows{1, 3, 18, 1, 3, 1, 1, 0, 0, 1, 1};      // 16 positions
   constexpr window_geometry three_quarters{2, 5, 14, 3, 3, 1, 1, 0, 0, 1, 1};  // 12 of 16
+  // In the weight gradient, a kernel row too wide for one block of accumulators (30 columns:
+  // blocks of 22 and 8 on AVX-512, of 10 on AVX2); three_quarters' 7 channels take a block of 5
+  // and one of 2 on AVX-512.
+  constexpr window_geometry wide_kernel{2, 3, 45, 2, 30, 1, 1, 0, 0, 1, 1};
   for (std::size_t samples : {1u, 3u}) {
     check_conv_rows<lenet1, 6, T>(samples);
     check_conv_rows<strided_h, 4, T>(samples);
     check_conv_rows<dilated, 3, T>(samples);
     check_conv_rows<whole_rows, 5, T>(samples);
     check_conv_rows<three_quarters, 7, T>(samples);
+    check_conv_rows_weight_grad<lenet1, 6, T>(samples);
+    check_conv_rows_weight_grad<strided_h, 4, T>(samples);
+    check_conv_rows_weight_grad<dilated, 3, T>(samples);
+    check_conv_rows_weight_grad<whole_rows, 5, T>(samples);
+    check_conv_rows_weight_grad<three_quarters, 7, T>(samples);
+    check_conv_rows_weight_grad<wide_kernel, 2, T>(samples);
   }
 #endif
   // Enough multiply-adds for two threads: samples split in forward, kernel rows in the gradient.
   ctnn::set_num_threads(2);
   check_conv_direct<lenet2, 32, T>(24);
   check_conv_weight_grad<lenet2, 32, T>(24);
+#if CTNN_CPU_MASKED_LOADS
+  check_conv_rows_weight_grad<lenet1, 6, T>(24);
+#endif
   ctnn::set_num_threads(0);
 }
 

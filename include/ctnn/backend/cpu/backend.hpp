@@ -189,11 +189,18 @@ struct backend<policy::cpu> {
   }
 
   // grad_w [Out][C KH KW] += a convolution's weight gradient over the batch, without im2col
-  // (conv_direct.hpp), from dz and the padded inputs xp.
+  // (conv_direct.hpp), from dz and the padded inputs xp; in the same layout as conv_forward's.
   template <window_geometry G, std::size_t Out, class T>
-    requires cpu::conv_direct_applies<G, Out, T>
+    requires(cpu::conv_direct_applies<G, Out, T> || cpu::conv_rows_applies<G, Out, T>)
   static void conv_weight_grad(const T* dz, const T* xp, T* grad_w, std::size_t samples) {
-    cpu::conv_weight_grad<G, Out>(dz, xp, grad_w, samples);
+#if CTNN_CPU_MASKED_LOADS
+    if constexpr (cpu::conv_rows_applies<G, Out, T>) {
+      cpu::conv_rows_weight_grad<G, Out>(dz, xp, grad_w, samples);
+    } else
+#endif
+    {
+      cpu::conv_weight_grad<G, Out>(dz, xp, grad_w, samples);
+    }
   }
 
   // C[m, n] = A W^T, W [n, k] a weight whose contents `version` names: W^T may be kept.
