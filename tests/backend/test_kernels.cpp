@@ -95,6 +95,13 @@ BOOST_AUTO_TEST_CASE(gemm_few_rows_and_odd_sizes) {
   check_sizes<double>(1, ms, ns, ks);
 }
 
+// One row against eight registers of columns at a time on AVX-512 (a batch-1 layer), then four,
+// then one, then the padded last columns: 128, 144 = 128 + 16, 201 = 128 + 64 + 9.
+BOOST_AUTO_TEST_CASE(gemm_single_row_wide_outputs) {
+  check_sizes<float>(1, {1}, {128, 144, 201}, {3, 300});
+  check_sizes<double>(1, {1}, {128, 144, 201}, {3, 300});
+}
+
 // Past one cache block in every direction (KC = 256, MC and NC a few hundred), and large enough
 // to be split over two threads.
 BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
@@ -258,8 +265,8 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
   struct shape {
     std::size_t m, n, k, threads;
   };
-  for (const shape& s : {shape{2, 32, 20, 1}, shape{65, 64, 300, 1}, shape{70, 40, 50, 1},
-                         shape{200, 96, 300, 2}, shape{48, 1040, 95, 2}}) {
+  for (const shape& s : {shape{2, 32, 20, 1}, shape{1, 144, 784, 1}, shape{65, 64, 300, 1},
+                         shape{70, 40, 50, 1}, shape{200, 96, 300, 2}, shape{48, 1040, 95, 2}}) {
     ctnn::set_num_threads(s.threads);
     const auto a = random_matrix<float>(s.m * s.k, 31);
     auto w = random_matrix<float>(s.n * s.k, 32);
@@ -281,6 +288,9 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
   ctnn::set_num_threads(0);
   // The shapes above reach both kept forms.
   BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(2, 32, 20));
+  // batch 1 at long k: W^T on AVX-512 (one pass of eight registers), dot products on AVX2
+  BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(1, 144, 784) ==
+             ctnn::cpu::detail::blocking<float>::wide_register_file);
   BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(65, 64, 300));
   BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(70, 40, 50));
   BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(48, 1040, 95));
