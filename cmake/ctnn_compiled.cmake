@@ -1,6 +1,6 @@
-# ctnn::compiled: ctnn::ctnn with its run-once code compiled once, in this static library, rather
-# than inline in every translation unit that includes it (CTNN_SEPARATE_COMPILATION; see
-# include/ctnn/config.hpp). It is built in the using project, with that project's compiler and
+# ctnn::compiled: ctnn::ctnn with its run-once code and its element-type-only CPU kernels (the
+# GEMM) compiled once, in this static library, rather than in every translation unit that
+# includes them (CTNN_SEPARATE_COMPILATION; see include/ctnn/config.hpp). It is built in the using project, with that project's compiler and
 # flags, from CTNN_COMPILED_SOURCE, so the installed package stays header-only and
 # architecture-independent. Included by CMakeLists.txt and by the installed ctnnConfig.cmake.
 if(NOT TARGET ctnn_compiled)

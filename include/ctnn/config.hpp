@@ -19,6 +19,8 @@
 // includes its .ipp and they are inline. A program that defines CTNN_SEPARATE_COMPILATION in
 // every translation unit gets declarations only, and compiles the definitions once by including
 // <ctnn/src.hpp> in one of them; the CMake target ctnn::compiled does both (Asio's scheme).
+// The CPU kernels that depend on the element type alone (the GEMM and its kin) are compiled there
+// too, for float and double, and declared extern elsewhere (backend/cpu/kernels.ipp).
 // [[gnu::cold]]: they run once per file or epoch, so they are optimised for size.
 #if defined(CTNN_SEPARATE_COMPILATION)
 #define CTNN_RUN_ONCE [[gnu::cold]]

@@ -7,6 +7,7 @@
 #include "ctnn/config.hpp"
 
 #if defined(CTNN_SEPARATE_COMPILATION)
+#include "ctnn/backend/cpu/kernels.ipp"
 #include "ctnn/data/idx.ipp"
 #include "ctnn/data/mnist.ipp"
 #include "ctnn/data/text.ipp"

@@ -739,4 +739,13 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
   }
 }
 
+#if defined(CTNN_SEPARATE_COMPILATION)
+// Compiled once for the program, in ctnn::compiled (kernels.ipp), like the run-once code
+// (config.hpp): every kernel of the GEMM, for any network.
+extern template void gemm<float>(transpose, transpose, std::size_t, std::size_t, std::size_t,
+                                 float, const float*, const float*, float, float*);
+extern template void gemm<double>(transpose, transpose, std::size_t, std::size_t, std::size_t,
+                                  double, const double*, const double*, double, double*);
+#endif
+
 }  // namespace ctnn::cpu

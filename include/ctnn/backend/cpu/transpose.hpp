@@ -133,4 +133,12 @@ void copy_transposed(std::size_t rows, std::size_t cols, const T* in, std::size_
   }
 }
 
+#if defined(CTNN_SEPARATE_COMPILATION)
+// Compiled once, in ctnn::compiled (kernels.ipp), as the GEMM is.
+extern template void copy_transposed<float>(std::size_t, std::size_t, const float*, std::size_t,
+                                            float*, std::size_t);
+extern template void copy_transposed<double>(std::size_t, std::size_t, const double*, std::size_t,
+                                             double*, std::size_t);
+#endif
+
 }  // namespace ctnn::cpu

@@ -107,4 +107,17 @@ void gemm_weight(std::size_t m, std::size_t n, std::size_t k, const T* a, const 
   gemm(transpose::no, transpose::yes, m, n, k, T(1), a, w, T(0), c);
 }
 
+#if defined(CTNN_SEPARATE_COMPILATION)
+// Compiled once, in ctnn::compiled (kernels.ipp), as the GEMM is.
+extern template void gemm_weight<float>(std::size_t, std::size_t, std::size_t, const float*,
+                                        const float*, std::uint64_t, float*);
+extern template void gemm_weight<double>(std::size_t, std::size_t, std::size_t, const double*,
+                                         const double*, std::uint64_t, double*);
+extern template const float* detail::derived_weight<float>(std::size_t, std::size_t, const float*,
+                                                           std::uint64_t, detail::weight_form);
+extern template const double* detail::derived_weight<double>(std::size_t, std::size_t,
+                                                             const double*, std::uint64_t,
+                                                             detail::weight_form);
+#endif
+
 }  // namespace ctnn::cpu
