@@ -4,7 +4,8 @@
 // A^T B at short k (a convolution's column gradient): groups of rows against B as it is
 // (rows/M/N/K) or the packed GEMM (packed_tn/M/N/K), for gemm's short_k rule. And the products
 // of LeNet's training step as ctnn::cpu::gemm chooses their kernels (lenet_nn, lenet_nt,
-// lenet_tn), with their GFLOP/s against the FMA peak in compare's table.
+// lenet_tn), with their GFLOP/s against the FMA peak in compare's table; and a batch-1 layer
+// both ways (batch1_dots, batch1_from_w_t), for gemm_weight's weight_transpose_pays rule.
 //   build/benchmarks/gemm_paths --benchmark_repetitions=9 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
 
@@ -120,6 +121,11 @@ BENCHMARK(product<no, no>)->Name("lenet_nn")->Args({6, 784, 25})->Args({16, 600,
 BENCHMARK(product<no, yes>)->Name("lenet_nt")->Args({6, 25, 784})->Args({16, 150, 600});
 // column gradient, W^T dz: [in k k, out] x [out, positions]
 BENCHMARK(product<yes, no>)->Name("lenet_tn")->Args({150, 600, 16});
+
+// A batch-1 layer, mlp_infer_b1's 784 -> 128, both ways gemm_weight can take it: x W^T as dot
+// products with W's rows, or x times W^T kept (weight_transpose_pays: W^T on AVX-512).
+BENCHMARK(product<no, yes>)->Name("batch1_dots")->Args({1, 128, 784});
+BENCHMARK(product<no, no>)->Name("batch1_from_w_t")->Args({1, 128, 784});
 
 }  // namespace
 
