@@ -19,7 +19,7 @@ inline constexpr int thread_counts[] = {1, 2};
 //   tiny:  20-256(ReLU)-10
 //   lenet: Conv2d(1->6,5,pad 2)+ReLU+MaxPool2 -> Conv2d(6->16,5)+ReLU+MaxPool2 -> Flatten
 //          -> 120(ReLU) -> 84(ReLU) -> 10
-//   rnn:   tanh RNN, input 32, hidden 64, 50 steps
+//   rnn:   tanh RNN, input 32, hidden 64, 50 steps; also LSTM and GRU of the same sizes
 //   linear_large: Linear 1024->1024, forward and backward (dW and dx), batch 256
 struct sizes {
   static constexpr std::size_t rnn_steps = 50, rnn_input = 32, rnn_hidden = 64;
@@ -54,6 +54,7 @@ inline constexpr double rnn_macs =
     double(sizes::rnn_steps) * double(sizes::rnn_hidden) * double(sizes::rnn_input + sizes::rnn_hidden);
 inline constexpr double rnn_params =
     double(sizes::rnn_hidden) * double(sizes::rnn_input + sizes::rnn_hidden + 2);
+// LSTM and GRU: 4 and 3 gates, each an RNN's products and parameters.
 
 // Inference: the products, reading the parameters, the inputs and writing the outputs once.
 inline constexpr case_work infer(const char* name, double batch, double macs, double params, double in,
@@ -80,6 +81,10 @@ inline constexpr case_work case_works[] = {
     work_detail::train("lenet_train_b32", double(sizes::train_batch), work_detail::lenet_macs,
                        work_detail::lenet_conv1_macs, work_detail::lenet_params, 784, 1),
     work_detail::infer("rnn_infer", 1, work_detail::rnn_macs, work_detail::rnn_params,
+                       double(sizes::rnn_steps * sizes::rnn_input), double(sizes::rnn_steps * sizes::rnn_hidden)),
+    work_detail::infer("lstm_infer", 1, 4 * work_detail::rnn_macs, 4 * work_detail::rnn_params,
+                       double(sizes::rnn_steps * sizes::rnn_input), double(sizes::rnn_steps * sizes::rnn_hidden)),
+    work_detail::infer("gru_infer", 1, 3 * work_detail::rnn_macs, 3 * work_detail::rnn_params,
                        double(sizes::rnn_steps * sizes::rnn_input), double(sizes::rnn_steps * sizes::rnn_hidden)),
     {"linear_large", linear_large_flops,
      4.0 * (double(sizes::large) * double(sizes::large + 1) * 2 +

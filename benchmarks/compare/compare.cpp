@@ -51,6 +51,8 @@ const std::vector<case_row> rows = {
     {"lenet_infer_b1", {{"dlib", 4}}},
     {"lenet_train_b32", {{"libtorch", 3}}},
     {"rnn_infer", {{"libtorch", 30}}},
+    {"lstm_infer", {}},  // no target in the issue: LSTM and GRU beside the RNN
+    {"gru_infer", {}},
     {"linear_large", {{"openblas", 0.9}}},
 };
 const char* const peers[] = {"libtorch", "dlib", "openblas"};

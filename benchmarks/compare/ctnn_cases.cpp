@@ -17,6 +17,8 @@ using LeNet =
                MaxPool2d<{.kernel = 2}>, Conv2d<{.out = 16, .kernel = 5}>, ReLU,
                MaxPool2d<{.kernel = 2}>, Flatten, Linear<120>, ReLU, Linear<84>, ReLU, Linear<10>>;
 using Rnn = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, RNN<{.hidden = sizes::rnn_hidden}>>;
+using Lstm = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, LSTM<{.hidden = sizes::rnn_hidden}>>;
+using Gru = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, GRU<{.hidden = sizes::rnn_hidden}>>;
 using Large = Sequential<Input<sizes::large>, Linear<sizes::large>>;
 
 template <class Net>
@@ -84,6 +86,8 @@ void register_ctnn() {
       train<LeNet, optim::SGD<LeNet>>(s, optim::sgd_options{.lr = 0.01, .momentum = 0.9}, t);
     });
     add("rnn_infer", [t](benchmark::State& s) { infer<Rnn>(s, 1, t); });
+    add("lstm_infer", [t](benchmark::State& s) { infer<Lstm>(s, 1, t); });
+    add("gru_infer", [t](benchmark::State& s) { infer<Gru>(s, 1, t); });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }
 }

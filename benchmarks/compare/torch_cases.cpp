@@ -66,9 +66,11 @@ void train(benchmark::State& state, nn::Sequential net, std::vector<std::int64_t
   state.SetItemsProcessed(state.iterations() * dims[0]);
 }
 
-void rnn(benchmark::State& state, int threads) {
+// RNN (tanh), LSTM or GRU: nn::RNN, nn::LSTM or nn::GRU with input 32 and hidden 64.
+template <class Net>
+void recurrent(benchmark::State& state, int threads) {
   set_threads(threads);
-  nn::RNN net(nn::RNNOptions(sizes::rnn_input, sizes::rnn_hidden));  // tanh
+  Net net(sizes::rnn_input, sizes::rnn_hidden);
   net->eval();
   const std::int64_t steps = sizes::rnn_steps, in = sizes::rnn_input;
   const auto x = tensor(random_values(sizes::rnn_steps * sizes::rnn_input, 1), {steps, 1, in});
@@ -112,7 +114,9 @@ void register_torch() {
       train<torch::optim::SGD>(s, lenet(), {b, 1, 28, 28},
                                torch::optim::SGDOptions(0.01).momentum(0.9), t);
     });
-    add("rnn_infer", [t](benchmark::State& s) { rnn(s, t); });
+    add("rnn_infer", [t](benchmark::State& s) { recurrent<nn::RNN>(s, t); });
+    add("lstm_infer", [t](benchmark::State& s) { recurrent<nn::LSTM>(s, t); });
+    add("gru_infer", [t](benchmark::State& s) { recurrent<nn::GRU>(s, t); });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }
 }

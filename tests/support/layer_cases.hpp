@@ -149,6 +149,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(recurrent_layers_match_pytorch, P, test_policies) 
       g, "lstm_wide", 2);
   ctnn_test::check_sequential_case<float_net<P, Input<5, 5>, GRU<rnn_options{.hidden = 21}>>>(
       g, "gru_wide", 1);
+  // The LSTM cell at batch 1, a register of units at a time on the CPU (and a tail of 3).
+  ctnn_test::check_sequential_case<float_net<P, Input<4, 5>, LSTM<rnn_options{.hidden = 19}>>>(
+      g, "lstm_one", 1);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_recurrent_layers, P, test_policies) {

@@ -17,9 +17,11 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "ctnn/config.hpp"
 #include "ctnn/core/backend.hpp"
+#include "ctnn/core/lanes.hpp"
 #include "ctnn/core/layer_pass.hpp"
 #include "ctnn/core/ops.hpp"
 #include "ctnn/core/parameter.hpp"
@@ -82,6 +84,34 @@ struct StepForward {
   CTNN_HOST_DEVICE void operator()(std::size_t i) const { Cell::forward(a, i); }
 };
 
+// The logistic function of a register of values V (SIMD lanes of T) without op::Sigmoid's branch
+// on the sign, which registers cannot take: in float, exp(-x) overflowing to infinity still gives
+// 0. Scalars (and dual numbers, whose tangent the branch keeps finite) take op::Sigmoid.
+template <class T, class V>
+CTNN_HOST_DEVICE V sigmoid_lanes(V x) {
+  if constexpr (std::is_same_v<V, T>) {
+    return sigmoid(x);
+  } else {
+    using std::exp;
+    return V(1) / (V(1) + exp(-x));
+  }
+}
+
+// One step at batch 1, where a gate's pre-activations are one contiguous row: units j.. through
+// the cell's forward_row, a SIMD register of them at a time on the CPU (a lane kernel,
+// core/lanes.hpp). Element by element, lstm_infer spent 57% of its time in glibc's scalar expm1f,
+// tanhf and expf: 172 us, against 49 us a register at a time.
+template <class Cell, class T>
+struct StepForwardRow {
+  using value_type = T;
+  static constexpr bool simd = true;
+  step_args<T> a;
+  template <class Lanes = scalar_lanes>
+  CTNN_HOST_DEVICE void operator()(std::size_t j, Lanes lanes = {}) const {
+    Cell::forward_row(a, j, lanes);
+  }
+};
+
 template <class Cell, class T>
 struct StepBackward {
   step_args<T> a;
@@ -130,6 +160,22 @@ struct Lstm {
     a.h_out[i] = out * tanh(a.c_out[i]);
   }
 
+  // forward at batch 1, for units j.. of the row (StepForwardRow).
+  template <class T, class Lanes>
+  CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
+    using std::tanh;
+    const std::size_t H = a.hidden;
+    const auto pre = [&](std::size_t k) {
+      return lanes.load(a.xw + k * H + j) + lanes.load(a.hw + k * H + j);
+    };
+    using V = decltype(pre(0));
+    const V in = sigmoid_lanes<T>(pre(0)), forget = sigmoid_lanes<T>(pre(1));
+    const V cand = tanh(pre(2)), out = sigmoid_lanes<T>(pre(3));
+    const V c = forget * lanes.load(a.c_prev + j) + in * cand;
+    lanes.store(a.c_out + j, c);
+    lanes.store(a.h_out + j, out * tanh(c));
+  }
+
   template <class T>
   CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
     using std::tanh;
@@ -167,6 +213,19 @@ struct Gru {
     const T reset = sigmoid(x[j] + r[j]), update = sigmoid(x[H + j] + r[H + j]);
     const T n = tanh(x[2 * H + j] + reset * r[2 * H + j]);
     a.h_out[i] = (T(1) - update) * n + update * a.h_prev[i];
+  }
+
+  // forward at batch 1, for units j.. of the row (StepForwardRow).
+  template <class T, class Lanes>
+  CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
+    using std::tanh;
+    const std::size_t H = a.hidden;
+    const auto x = [&](std::size_t k) { return lanes.load(a.xw + k * H + j); };
+    const auto r = [&](std::size_t k) { return lanes.load(a.hw + k * H + j); };
+    using V = decltype(x(0));
+    const V reset = sigmoid_lanes<T>(x(0) + r(0)), update = sigmoid_lanes<T>(x(1) + r(1));
+    const V n = tanh(x(2) + reset * r(2));
+    lanes.store(a.h_out + j, (V(1) - update) * n + update * lanes.load(a.h_prev + j));
   }
 
   template <class T>
@@ -301,19 +360,19 @@ struct recurrent_layer {
     T* w_hh_t = a.scratch + scratch_per_sample<In> * batch;
     T* bias = w_hh_t + G * H;
     if constexpr (O.bias && Cell::hidden_bias_folds) B::map(G, op::Add{}, bias, b_ih, b_hh);
+    // W_hh^T and W_ih^T (see below for why transposed) kept between calls while the weights are
+    // unchanged, where the backend can: the transposes were 4% of rnn_infer, 7% of lstm_infer.
+    const auto transposed = [&](std::size_t k, const T* w, T* room) -> const T* {
+      if constexpr (has_transposed_weight<B, T>)
+        if (a.params_version != 0) return B::transposed_weight(G, k, w, a.params_version);
+      B::transpose_into(G, k, w, room);
+      return room;
+    };
     if constexpr (requires { typename Cell::step_op; }) {
       // One sequence in inference: every step in one call, the state written straight into
       // the output. (Backward needs each step's hidden side, which the call keeps in registers.)
       if constexpr (has_recurrence<B, typename Cell::step_op, T>) {
         if (batch == 1 && !a.saved) {
-          // W_hh^T and W_ih^T (see below for why transposed) kept between calls while the
-          // weights are unchanged, where the backend can: the transposes were 4% of rnn_infer.
-          const auto transposed = [&](std::size_t k, const T* w, T* room) -> const T* {
-            if constexpr (has_transposed_weight<B, T>)
-              if (a.params_version != 0) return B::transposed_weight(G, k, w, a.params_version);
-            B::transpose_into(G, k, w, room);
-            return room;
-          };
           const T* w_hh_rows = transposed(H, w_hh, w_hh_t);
           const T* w_ih_rows = transposed(I, w_ih, bias + G);
           if constexpr (!O.bias) B::fill(bias, G, T(0));
@@ -327,13 +386,17 @@ struct recurrent_layer {
         }
       }
     }
-    // h W_hh^T at every step: with W_hh transposed once per call, each step streams the rows of
-    // W_hh^T past h held in registers (batch 1 to 4) or packs them as they are (more rows).
+    // h W_hh^T at every step: with W_hh transposed (kept, or once per call), each step streams
+    // the rows of W_hh^T past h held in registers (batch 1 to 4) or packs them as they are.
     // Dot products with W_hh's rows, untransposed, spend as long summing across registers as
     // multiplying (rnn_infer: 13.6 to 15.6 us against 11.1 to 13.0 transposed, same run).
-    B::transpose_into(G, H, w_hh, w_hh_t);
-    // All steps' input projections at once: [B L, I] x [I, G H].
-    B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
+    const T* w_hh_rows = transposed(H, w_hh, w_hh_t);
+    // All steps' input projections at once: [B L, I] x [I, G H], with what the backend derives
+    // from W_ih kept between calls where it can (as Linear does).
+    if constexpr (has_gemm_weight<B, T>)
+      B::gemm_weight(batch * L, G, I, a.x, w_ih, a.params_version, s.xw);
+    else
+      B::gemm(transpose::no, transpose::yes, batch * L, G, I, T(1), a.x, w_ih, T(0), s.xw);
     if constexpr (O.bias) {
       if constexpr (Cell::hidden_bias_folds) {
         B::map_rows(batch * L, G, op::Add{}, s.xw, bias, s.xw);
@@ -346,7 +409,7 @@ struct recurrent_layer {
     for (std::size_t t = 0; t < L; ++t) {
       T* hw = s.hw + t * batch * G;
       const T* h_prev = s.h + t * batch * H;
-      B::gemm(transpose::no, transpose::no, batch, G, H, T(1), h_prev, w_hh_t, T(0), hw);
+      B::gemm(transpose::no, transpose::no, batch, G, H, T(1), h_prev, w_hh_rows, T(0), hw);
       if constexpr (O.bias && !Cell::hidden_bias_folds)
         B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
       rnn_cells::step_args<T> step{};
@@ -356,6 +419,12 @@ struct recurrent_layer {
       if constexpr (requires { typename Cell::step_op; }) {
         if (batch == 1) {
           B::map(H, typename Cell::step_op{}, step.h_out, step.xw, hw);
+          continue;
+        }
+      }
+      if constexpr (requires { Cell::forward_row(step, 0, scalar_lanes{}); }) {
+        if (batch == 1) {
+          B::for_each(H, rnn_cells::StepForwardRow<Cell, T>{step});
           continue;
         }
       }
