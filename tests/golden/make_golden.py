@@ -271,6 +271,14 @@ def layers():
     with torch.random.fork_rng():
         torch.manual_seed(20261125)
         sequential_case(t, "lstm_one", nn.Sequential(recurrent(nn.LSTM, 5, 19)), torch.randn(1, 4, 5))
+    # LSTM and GRU at batch 2 with rows of whole registers (hidden 16): the cells a register at a
+    # time in forward and, for the LSTM, backward. (lstm_wide, hidden 19 at batch 2, has
+    # registers that cross into the next row.) Their own seed.
+    with torch.random.fork_rng():
+        torch.manual_seed(20261126)
+        for name, layer, shape in [("lstm_two", recurrent(nn.LSTM, 5, 16), (2, 3, 5)),
+                                   ("gru_two", recurrent(nn.GRU, 5, 16), (2, 3, 5))]:
+            sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape))
     write("layers.txt", t)
 
 

@@ -152,6 +152,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(recurrent_layers_match_pytorch, P, test_policies) 
   // The LSTM cell at batch 1, a register of units at a time on the CPU (and a tail of 3).
   ctnn_test::check_sequential_case<float_net<P, Input<4, 5>, LSTM<rnn_options{.hidden = 19}>>>(
       g, "lstm_one", 1);
+  // Batch 2 with rows of whole registers: the cells a register at a time, forward and backward.
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 5>, LSTM<rnn_options{.hidden = 16}>>>(
+      g, "lstm_two", 2);
+  ctnn_test::check_sequential_case<float_net<P, Input<3, 5>, GRU<rnn_options{.hidden = 16}>>>(
+      g, "gru_two", 2);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gradcheck_of_recurrent_layers, P, test_policies) {

@@ -5,11 +5,14 @@
 // for a register's worth of indices at once, the others call f(i), which is f(i, scalar_lanes{}).
 #pragma once
 
+#include <cstddef>
+
 #include "ctnn/config.hpp"
 
 namespace ctnn {
 
 struct scalar_lanes {
+  static constexpr std::size_t width = 1;  // elements a load or store moves
   template <class T>
   CTNN_HOST_DEVICE static T load(const T* p) {
     return *p;

@@ -97,18 +97,79 @@ CTNN_HOST_DEVICE V sigmoid_lanes(V x) {
   }
 }
 
-// One step at batch 1, where a gate's pre-activations are one contiguous row: units j.. through
-// the cell's forward_row, a SIMD register of them at a time on the CPU (a lane kernel,
-// core/lanes.hpp). Element by element, lstm_infer spent 57% of its time in glibc's scalar expm1f,
-// tanhf and expf: 172 us, against 49 us a register at a time.
-template <class Cell, class T>
-struct StepForwardRow {
+// Its derivative, s (1 - s), where registers cannot evaluate op::Sigmoid on dual numbers.
+template <class T, class V>
+CTNN_HOST_DEVICE V dsigmoid_lanes(V x) {
+  if constexpr (std::is_same_v<V, T>) {
+    return dsigmoid(x);
+  } else {
+    const V s = sigmoid_lanes<T>(x);
+    return s * (V(1) - s);
+  }
+}
+
+// tanh's derivative, 1 - tanh^2, likewise.
+template <class T, class V>
+CTNN_HOST_DEVICE V dtanh_lanes(V x) {
+  if constexpr (std::is_same_v<V, T>) {
+    return dtanh(x);
+  } else {
+    using std::tanh;
+    const V t = tanh(x);
+    return V(1) - t * t;
+  }
+}
+
+// The arguments of batch row b, as if it were the whole batch: rows are [b * hidden, ...) of the
+// states, [b * gates * hidden, ...) of the hidden side, [b * stride, ...) of the input side.
+template <class T>
+CTNN_HOST_DEVICE step_args<T> row_of(step_args<T> a, std::size_t b, std::size_t gates) {
+  const std::size_t h = b * a.hidden, g = b * gates * a.hidden, x = b * a.stride;
+  const auto shift = [](auto*& p, std::size_t by) {
+    if (p) p += by;
+  };
+  shift(a.xw, x), shift(a.hw, g), shift(a.h_prev, h), shift(a.c_prev, h), shift(a.c, h);
+  shift(a.h_out, h), shift(a.c_out, h), shift(a.dh, h), shift(a.dc, h), shift(a.dgx, x);
+  shift(a.dgh, g), shift(a.dh_direct, h), shift(a.dc_prev, h);
+  return a;
+}
+
+// A step of a cell with forward_row / backward_row: elements i.. (batch row i / hidden, units
+// i % hidden ..) a SIMD register at a time on the CPU (a lane kernel, core/lanes.hpp), as long
+// as the register stays within a row; one that crosses into the next row goes element by
+// element. Element by element, lstm_infer spent 57% of its time in glibc's scalar expm1f, tanhf
+// and expf: 172 us, against 49 us a register at a time.
+// OneRow (batch 1): no register can cross a row, and the kernel skips the test and the shift
+// (with them, lstm_infer took 57 us instead of 51: medians of 10, pinned, alternating).
+template <class Cell, class T, bool Backward, bool OneRow = false>
+struct StepLanes {
   using value_type = T;
   static constexpr bool simd = true;
   step_args<T> a;
   template <class Lanes = scalar_lanes>
-  CTNN_HOST_DEVICE void operator()(std::size_t j, Lanes lanes = {}) const {
-    Cell::forward_row(a, j, lanes);
+  CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes = {}) const {
+    if constexpr (OneRow) {
+      if constexpr (Backward)
+        Cell::backward_row(a, i, lanes);
+      else
+        Cell::forward_row(a, i, lanes);
+      return;
+    }
+    const std::size_t b = i / a.hidden, j = i % a.hidden;
+    if (j + Lanes::width > a.hidden) {
+      for (std::size_t e = 0; e < Lanes::width; ++e) {
+        if constexpr (Backward)
+          Cell::backward(a, i + e);
+        else
+          Cell::forward(a, i + e);
+      }
+      return;
+    }
+    const step_args<T> row = row_of(a, b, Cell::gates);
+    if constexpr (Backward)
+      Cell::backward_row(row, j, lanes);
+    else
+      Cell::forward_row(row, j, lanes);
   }
 };
 
@@ -160,7 +221,7 @@ struct Lstm {
     a.h_out[i] = out * tanh(a.c_out[i]);
   }
 
-  // forward at batch 1, for units j.. of the row (StepForwardRow).
+  // forward of units j.. of batch row 0 (StepLanes).
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
@@ -174,6 +235,30 @@ struct Lstm {
     const V c = forget * lanes.load(a.c_prev + j) + in * cand;
     lanes.store(a.c_out + j, c);
     lanes.store(a.h_out + j, out * tanh(c));
+  }
+
+  // backward of units j.. of batch row 0 (StepLanes), as backward.
+  template <class T, class Lanes>
+  CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
+    using std::tanh;
+    const std::size_t H = a.hidden;
+    const auto pre = [&](std::size_t k) {
+      return lanes.load(a.xw + k * H + j) + lanes.load(a.hw + k * H + j);
+    };
+    using V = decltype(pre(0));
+    const V pi = pre(0), pf = pre(1), pg = pre(2), po = pre(3);
+    const V c = lanes.load(a.c + j), dh = lanes.load(a.dh + j);
+    const V d_out = dh * tanh(c) * dsigmoid_lanes<T>(po);
+    const V d_c = dh * sigmoid_lanes<T>(po) * dtanh_lanes<T>(c) + lanes.load(a.dc + j);
+    const V grads[4] = {d_c * tanh(pg) * dsigmoid_lanes<T>(pi),
+                        d_c * lanes.load(a.c_prev + j) * dsigmoid_lanes<T>(pf),
+                        d_c * sigmoid_lanes<T>(pi) * dtanh_lanes<T>(pg), d_out};
+    for (std::size_t k = 0; k < 4; ++k) {
+      lanes.store(a.dgx + k * H + j, grads[k]);
+      lanes.store(a.dgh + k * H + j, grads[k]);
+    }
+    lanes.store(a.dc_prev + j, d_c * sigmoid_lanes<T>(pf));
+    lanes.store(a.dh_direct + j, V(0));
   }
 
   template <class T>
@@ -215,7 +300,7 @@ struct Gru {
     a.h_out[i] = (T(1) - update) * n + update * a.h_prev[i];
   }
 
-  // forward at batch 1, for units j.. of the row (StepForwardRow).
+  // forward of units j.. of batch row 0 (StepLanes).
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
@@ -423,12 +508,12 @@ struct recurrent_layer {
         }
       }
       if constexpr (requires { Cell::forward_row(step, 0, scalar_lanes{}); }) {
-        if (batch == 1) {
-          B::for_each(H, rnn_cells::StepForwardRow<Cell, T>{step});
-          continue;
-        }
-      }
-      B::for_each(batch * H, rnn_cells::StepForward<Cell, T>{step});
+        if (batch == 1)
+          B::for_each(H, rnn_cells::StepLanes<Cell, T, false, true>{step});
+        else
+          B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, false>{step});
+      } else
+        B::for_each(batch * H, rnn_cells::StepForward<Cell, T>{step});
     }
     // The states are [L + 1, B, H]: the last one, and all of them at batch 1, are already in the
     // output's order.
@@ -472,7 +557,10 @@ struct recurrent_layer {
       step.c_prev = s.c + t * batch * H, step.c = s.c + (t + 1) * batch * H;
       step.dh = dh, step.dc = dc, step.dgx = dgx + t * G, step.dgh = dgh, step.dh_direct = direct;
       step.dc_prev = dc_prev, step.stride = L * G, step.hidden = H;
-      B::for_each(batch * H, rnn_cells::StepBackward<Cell, T>{step});
+      if constexpr (requires { Cell::backward_row(step, 0, scalar_lanes{}); })
+        B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, true>{step});
+      else
+        B::for_each(batch * H, rnn_cells::StepBackward<Cell, T>{step});
       B::gemm(transpose::yes, transpose::no, G, H, batch, T(1), dgh, h_prev, T(1), g_w_hh);
       if constexpr (O.bias) B::sum_rows(batch, G, dgh, g_b_hh);
       // carry = dgh W_hh + direct: what reaches h of the previous step.

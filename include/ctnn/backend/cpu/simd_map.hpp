@@ -64,6 +64,7 @@ struct with_last_argument {
 template <class T>
 struct batch_lanes {
   using batch = xsimd::batch<T>;
+  static constexpr std::size_t width = batch::size;
   static batch load(const T* p) { return batch::load_unaligned(p); }
   static void store(T* p, const batch& value) { value.store_unaligned(p); }
   static batch max(const batch& a, const batch& b) { return xsimd::max(a, b); }
