@@ -313,6 +313,29 @@ struct Gru {
     lanes.store(a.h_out + j, (V(1) - update) * n + update * lanes.load(a.h_prev + j));
   }
 
+  // backward of units j.. of batch row 0 (StepLanes), as backward.
+  template <class T, class Lanes>
+  CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
+    using std::tanh;
+    const std::size_t H = a.hidden;
+    const auto x = [&](std::size_t k) { return lanes.load(a.xw + k * H + j); };
+    const auto r = [&](std::size_t k) { return lanes.load(a.hw + k * H + j); };
+    using V = decltype(x(0));
+    const V pr = x(0) + r(0), pz = x(1) + r(1), r_n = r(2);
+    const V reset = sigmoid_lanes<T>(pr), update = sigmoid_lanes<T>(pz);
+    const V pn = x(2) + reset * r_n;
+    const V dh = lanes.load(a.dh + j);
+    const V d_pn = dh * (V(1) - update) * dtanh_lanes<T>(pn);
+    const V d_pz = dh * (lanes.load(a.h_prev + j) - tanh(pn)) * dsigmoid_lanes<T>(pz);
+    const V d_pr = d_pn * r_n * dsigmoid_lanes<T>(pr);
+    const V gx[3] = {d_pr, d_pz, d_pn}, gh[3] = {d_pr, d_pz, d_pn * reset};
+    for (std::size_t k = 0; k < 3; ++k) {
+      lanes.store(a.dgx + k * H + j, gx[k]);
+      lanes.store(a.dgh + k * H + j, gh[k]);
+    }
+    lanes.store(a.dh_direct + j, dh * update);
+  }
+
   template <class T>
   CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
     using std::tanh;
