@@ -134,14 +134,25 @@ CTNN_HOST_DEVICE step_args<T> row_of(step_args<T> a, std::size_t b, std::size_t 
   return a;
 }
 
-// A step of a cell with forward_row / backward_row: elements i.. (batch row i / hidden, units
-// i % hidden ..) a SIMD register at a time on the CPU (a lane kernel, core/lanes.hpp), as long
-// as the register stays within a row; one that crosses into the next row goes element by
-// element. Element by element, lstm_infer spent 57% of its time in glibc's scalar expm1f, tanhf
-// and expf: 172 us, against 49 us a register at a time.
-// OneRow (batch 1): no register can cross a row, and the kernel skips the test and the shift
-// (with them, lstm_infer took 57 us instead of 51: medians of 10, pinned, alternating).
-template <class Cell, class T, bool Backward, bool OneRow = false>
+// The input side and the hidden side of gate k for units j.. of batch row 0.
+template <class T, class Lanes>
+CTNN_HOST_DEVICE auto input_side(const step_args<T>& a, std::size_t j, Lanes lanes, std::size_t k) {
+  return lanes.load(a.xw + k * a.hidden + j);
+}
+template <class T, class Lanes>
+CTNN_HOST_DEVICE auto hidden_side(const step_args<T>& a, std::size_t j, Lanes lanes,
+                                  std::size_t k) {
+  return lanes.load(a.hw + k * a.hidden + j);
+}
+
+// A step of a cell (LSTM, GRU) through its forward_row / backward_row: elements i.. (batch row
+// i / H, units i % H ..) a SIMD register at a time on the CPU (a lane kernel, core/lanes.hpp),
+// one at a time elsewhere. A register that would cross into the next row goes element by
+// element; where the register width divides H, the type proves none does. Element by element,
+// lstm_infer spent 57% of its time in glibc's scalar expm1f, tanhf and expf: 172 us, against
+// 49 us a register at a time. OneRow (batch 1) skips the row arithmetic (with it, lstm_infer
+// took 57 us instead of 51: medians of 10, pinned, alternating).
+template <class Cell, class T, std::size_t H, bool Backward, bool OneRow = false>
 struct StepLanes {
   using value_type = T;
   static constexpr bool simd = true;
@@ -149,23 +160,18 @@ struct StepLanes {
   template <class Lanes = scalar_lanes>
   CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes = {}) const {
     if constexpr (OneRow) {
-      if constexpr (Backward)
-        Cell::backward_row(a, i, lanes);
-      else
-        Cell::forward_row(a, i, lanes);
-      return;
+      units(a, i, lanes);
+    } else if constexpr (H % Lanes::width == 0) {
+      units(row_of(a, i / H, Cell::gates), i % H, lanes);
+    } else if (i % H + Lanes::width <= H) {
+      units(row_of(a, i / H, Cell::gates), i % H, lanes);
+    } else {
+      for (std::size_t e = i; e < i + Lanes::width; ++e)
+        units(row_of(a, e / H, Cell::gates), e % H, scalar_lanes{});
     }
-    const std::size_t b = i / a.hidden, j = i % a.hidden;
-    if (j + Lanes::width > a.hidden) {
-      for (std::size_t e = 0; e < Lanes::width; ++e) {
-        if constexpr (Backward)
-          Cell::backward(a, i + e);
-        else
-          Cell::forward(a, i + e);
-      }
-      return;
-    }
-    const step_args<T> row = row_of(a, b, Cell::gates);
+  }
+  template <class Lanes>
+  CTNN_HOST_DEVICE static void units(const step_args<T>& row, std::size_t j, Lanes lanes) {
     if constexpr (Backward)
       Cell::backward_row(row, j, lanes);
     else
@@ -209,25 +215,13 @@ struct Lstm {
   static constexpr bool has_cell = true;
   static constexpr bool hidden_bias_folds = true;
 
-  template <class T>
-  CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
-    using std::tanh;
-    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
-    const T* x = a.xw + b * a.stride;
-    const T* r = a.hw + b * 4 * H;
-    const T in = sigmoid(x[j] + r[j]), forget = sigmoid(x[H + j] + r[H + j]);
-    const T cand = tanh(x[2 * H + j] + r[2 * H + j]), out = sigmoid(x[3 * H + j] + r[3 * H + j]);
-    a.c_out[i] = forget * a.c_prev[i] + in * cand;
-    a.h_out[i] = out * tanh(a.c_out[i]);
-  }
-
-  // forward of units j.. of batch row 0 (StepLanes).
+  // Units j.. of batch row 0 (StepLanes), a register of them or one: the step forward, and
+  // its backward from the gradients reaching h and c.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
-    const std::size_t H = a.hidden;
     const auto pre = [&](std::size_t k) {
-      return lanes.load(a.xw + k * H + j) + lanes.load(a.hw + k * H + j);
+      return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
     const V in = sigmoid_lanes<T>(pre(0)), forget = sigmoid_lanes<T>(pre(1));
@@ -237,13 +231,12 @@ struct Lstm {
     lanes.store(a.h_out + j, out * tanh(c));
   }
 
-  // backward of units j.. of batch row 0 (StepLanes), as backward.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
     const std::size_t H = a.hidden;
     const auto pre = [&](std::size_t k) {
-      return lanes.load(a.xw + k * H + j) + lanes.load(a.hw + k * H + j);
+      return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
     const V pi = pre(0), pf = pre(1), pg = pre(2), po = pre(3);
@@ -260,27 +253,6 @@ struct Lstm {
     lanes.store(a.dc_prev + j, d_c * sigmoid_lanes<T>(pf));
     lanes.store(a.dh_direct + j, V(0));
   }
-
-  template <class T>
-  CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
-    using std::tanh;
-    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
-    const T* x = a.xw + b * a.stride;
-    const T* r = a.hw + b * 4 * H;
-    const T pi = x[j] + r[j], pf = x[H + j] + r[H + j], pg = x[2 * H + j] + r[2 * H + j],
-            po = x[3 * H + j] + r[3 * H + j];
-    const T in = sigmoid(pi), forget = sigmoid(pf), cand = tanh(pg), out = sigmoid(po);
-    const T d_out = a.dh[i] * tanh(a.c[i]) * dsigmoid(po);
-    const T d_c = a.dh[i] * out * dtanh(a.c[i]) + a.dc[i];
-    const T grads[4] = {d_c * cand * dsigmoid(pi), d_c * a.c_prev[i] * dsigmoid(pf),
-                        d_c * in * dtanh(pg), d_out};
-    for (std::size_t k = 0; k < 4; ++k) {
-      a.dgx[b * a.stride + k * H + j] = grads[k];
-      a.dgh[b * 4 * H + k * H + j] = grads[k];
-    }
-    a.dc_prev[i] = d_c * forget;
-    a.dh_direct[i] = T(0);
-  }
 };
 
 struct Gru {
@@ -289,37 +261,25 @@ struct Gru {
   // The reset gate multiplies the hidden side of n, bias_hh included: the sides stay apart.
   static constexpr bool hidden_bias_folds = false;
 
-  template <class T>
-  CTNN_HOST_DEVICE static void forward(const step_args<T>& a, std::size_t i) {
-    using std::tanh;
-    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
-    const T* x = a.xw + b * a.stride;
-    const T* r = a.hw + b * 3 * H;
-    const T reset = sigmoid(x[j] + r[j]), update = sigmoid(x[H + j] + r[H + j]);
-    const T n = tanh(x[2 * H + j] + reset * r[2 * H + j]);
-    a.h_out[i] = (T(1) - update) * n + update * a.h_prev[i];
-  }
-
-  // forward of units j.. of batch row 0 (StepLanes).
+  // Units j.. of batch row 0 (StepLanes), a register of them or one: the step forward, and
+  // its backward from the gradient reaching h.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
-    const std::size_t H = a.hidden;
-    const auto x = [&](std::size_t k) { return lanes.load(a.xw + k * H + j); };
-    const auto r = [&](std::size_t k) { return lanes.load(a.hw + k * H + j); };
+    const auto x = [&](std::size_t k) { return input_side(a, j, lanes, k); };
+    const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
     const V reset = sigmoid_lanes<T>(x(0) + r(0)), update = sigmoid_lanes<T>(x(1) + r(1));
     const V n = tanh(x(2) + reset * r(2));
     lanes.store(a.h_out + j, (V(1) - update) * n + update * lanes.load(a.h_prev + j));
   }
 
-  // backward of units j.. of batch row 0 (StepLanes), as backward.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
     using std::tanh;
     const std::size_t H = a.hidden;
-    const auto x = [&](std::size_t k) { return lanes.load(a.xw + k * H + j); };
-    const auto r = [&](std::size_t k) { return lanes.load(a.hw + k * H + j); };
+    const auto x = [&](std::size_t k) { return input_side(a, j, lanes, k); };
+    const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
     const V pr = x(0) + r(0), pz = x(1) + r(1), r_n = r(2);
     const V reset = sigmoid_lanes<T>(pr), update = sigmoid_lanes<T>(pz);
@@ -334,27 +294,6 @@ struct Gru {
       lanes.store(a.dgh + k * H + j, gh[k]);
     }
     lanes.store(a.dh_direct + j, dh * update);
-  }
-
-  template <class T>
-  CTNN_HOST_DEVICE static void backward(const step_args<T>& a, std::size_t i) {
-    using std::tanh;
-    const std::size_t b = i / a.hidden, j = i % a.hidden, H = a.hidden;
-    const T* x = a.xw + b * a.stride;
-    const T* r = a.hw + b * 3 * H;
-    const T pr = x[j] + r[j], pz = x[H + j] + r[H + j];
-    const T reset = sigmoid(pr), update = sigmoid(pz);
-    const T pn = x[2 * H + j] + reset * r[2 * H + j];
-    const T n = tanh(pn);
-    const T d_pn = a.dh[i] * (T(1) - update) * dtanh(pn);
-    const T d_pz = a.dh[i] * (a.h_prev[i] - n) * dsigmoid(pz);
-    const T d_pr = d_pn * r[2 * H + j] * dsigmoid(pr);
-    const T gx[3] = {d_pr, d_pz, d_pn}, gh[3] = {d_pr, d_pz, d_pn * reset};
-    for (std::size_t k = 0; k < 3; ++k) {
-      a.dgx[b * a.stride + k * H + j] = gx[k];
-      a.dgh[b * 3 * H + k * H + j] = gh[k];
-    }
-    a.dh_direct[i] = a.dh[i] * update;
   }
 };
 
@@ -532,9 +471,9 @@ struct recurrent_layer {
       }
       if constexpr (requires { Cell::forward_row(step, 0, scalar_lanes{}); }) {
         if (batch == 1)
-          B::for_each(H, rnn_cells::StepLanes<Cell, T, false, true>{step});
+          B::for_each(H, rnn_cells::StepLanes<Cell, T, H, false, true>{step});
         else
-          B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, false>{step});
+          B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, H, false>{step});
       } else
         B::for_each(batch * H, rnn_cells::StepForward<Cell, T>{step});
     }
@@ -581,7 +520,7 @@ struct recurrent_layer {
       step.dh = dh, step.dc = dc, step.dgx = dgx + t * G, step.dgh = dgh, step.dh_direct = direct;
       step.dc_prev = dc_prev, step.stride = L * G, step.hidden = H;
       if constexpr (requires { Cell::backward_row(step, 0, scalar_lanes{}); })
-        B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, true>{step});
+        B::for_each(batch * H, rnn_cells::StepLanes<Cell, T, H, true>{step});
       else
         B::for_each(batch * H, rnn_cells::StepBackward<Cell, T>{step});
       B::gemm(transpose::yes, transpose::no, G, H, batch, T(1), dgh, h_prev, T(1), g_w_hh);

@@ -38,6 +38,12 @@
 
 namespace ctnn::cpu {
 
+namespace detail {
+// The registers a kernel's accumulators may take here; the rest hold its loaded operands.
+template <class T>
+inline constexpr std::size_t accumulator_registers = blocking<T>::wide_register_file ? 24 : 12;
+}  // namespace detail
+
 template <window_geometry G, std::size_t Out, class T>
 inline constexpr bool conv_direct_applies = [] {
   if constexpr (simd_element_v<T>) {
@@ -58,7 +64,7 @@ inline constexpr bool conv_rows_applies = [] {
   if constexpr (CTNN_CPU_MASKED_LOADS && simd_element_v<T>) {
     constexpr std::size_t W = xsimd::batch<T>::size, R = (G.out_w() + W - 1) / W;
     return G.stride_w == 1 && !conv_direct_applies<G, Out, T> && 4 * G.out_w() >= 3 * R * W &&
-           Out * R <= (detail::blocking<T>::wide_register_file ? 24 : 12);
+           Out * R <= detail::accumulator_registers<T>;
   } else {
     return false;
   }
@@ -109,7 +115,7 @@ void conv_direct_sample(const T* w_t, const T* xp, T* out) {
   constexpr std::size_t V = Out / xsimd::batch<T>::size, OH = G.out_h(), OW = G.out_w();
   // Accumulators a row of positions holds: the rest of the registers take the weights and the
   // broadcast.
-  constexpr std::size_t registers = blocking<T>::wide_register_file ? 24 : 12;
+  constexpr std::size_t registers = accumulator_registers<T>;
   constexpr std::size_t N = std::min(OW, std::max<std::size_t>(1, registers / V));
   constexpr std::size_t whole = OW - OW % N;
   thread_local aligned_buffer<T> room;
@@ -283,7 +289,7 @@ void conv_rows_weight_grad_taps(const T* dz, const T* xp, std::size_t samples, s
 // channel (LeNet's first convolution on AVX-512: 3 channels of 5 taps, 19 registers).
 template <window_geometry G, class T>
 struct conv_rows_grad_blocks {
-  static constexpr std::size_t registers = blocking<T>::wide_register_file ? 24 : 12;
+  static constexpr std::size_t registers = accumulator_registers<T>;
   static constexpr bool whole_rows = (registers - 1) / (G.kernel_w + 1) >= 1;
   static constexpr std::size_t KB = whole_rows ? G.kernel_w : std::min(G.kernel_w, registers - 2);
   static constexpr std::size_t OB = whole_rows ? (registers - 1) / (G.kernel_w + 1) : 1;

@@ -414,8 +414,8 @@ void few_rows_times_last_columns(const strided<T>& a, const T* b_tail, std::size
 // M <= 8 rows; the accumulators, M x V registers, leave room for V loads of B and a broadcast.
 // A single row on AVX-512 takes 8 registers of columns (16 accumulators in two sets): a batch-1
 // layer of up to 128 outputs then reads W^T in one sequential pass, where 4 registers read every
-// row of it twice, half each time (mlp_infer_b1's 784 -> 128: 4.9 us in two passes, 3.7 us in
-// one, 4.1 us as dot products with W's rows).
+// row of it twice, half each time. mlp_infer_b1's 784 -> 128 (gemm_paths, batch1_*): 3.57 us
+// in one pass, 3.85 us as dot products with W's rows; 4.9 us in two passes (a one-off program).
 // b_tail: padded_last_columns(b, n, k, n - n % W) where the caller has it, for several groups.
 template <std::size_t M, class T>
 void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::size_t k, T alpha,
