@@ -1,6 +1,7 @@
 // Adam and AdamW, as torch.optim.Adam/AdamW (PyTorch 1.13's single-tensor form):
 //   m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
 //   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)   (v -> max of v with amsgrad)
+// (the division by sqrt(1 - b2^t) done as a multiply by its reciprocal: see update).
 // Adam adds weight_decay * p to the gradient; AdamW decays the parameter itself by lr * wd.
 #pragma once
 
@@ -67,7 +68,10 @@ struct adam_rule {
       second = Lanes::max(Lanes::load(s[2] + i), v);
       Lanes::store(s[2] + i, second);
     }
-    const auto denom = sqrt(second) / T(c[1]) + T(o.eps);
+    // sqrt(v) times 1 / sqrt(1 - b2^t), where PyTorch divides by it: within an ulp of that
+    // quotient, and one division less per parameter. The divisions were the Adam pass's
+    // bottleneck; mlp_train_b32 (109k parameters): 201.8 -> 190.4 us (min, pinned, alternating).
+    const auto denom = sqrt(second) * T(1 / c[1]) + T(o.eps);
     Lanes::store(p + i, param - T(c[0]) * m / denom);
   }
 };
