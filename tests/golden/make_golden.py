@@ -267,7 +267,7 @@ def layers():
                                     (2, 2, 40))]:
             sequential_case(t, name, nn.Sequential(layer), torch.randn(*shape) / 4)
     # An LSTM at batch 1 wider than a SIMD register: the cell a register of units at a time
-    # (StepForwardRow), with a tail of 3. Its own seed.
+    # (StepLanes), with a tail of 3. Its own seed.
     with torch.random.fork_rng():
         torch.manual_seed(20261125)
         sequential_case(t, "lstm_one", nn.Sequential(recurrent(nn.LSTM, 5, 19)), torch.randn(1, 4, 5))

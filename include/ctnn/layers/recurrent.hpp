@@ -161,9 +161,7 @@ struct StepLanes {
   CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes = {}) const {
     if constexpr (OneRow) {
       units(a, i, lanes);
-    } else if constexpr (H % Lanes::width == 0) {
-      units(row_of(a, i / H, Cell::gates), i % H, lanes);
-    } else if (i % H + Lanes::width <= H) {
+    } else if (H % Lanes::width == 0 || i % H + Lanes::width <= H) {
       units(row_of(a, i / H, Cell::gates), i % H, lanes);
     } else {
       for (std::size_t e = i; e < i + Lanes::width; ++e)
