@@ -17,6 +17,9 @@
 #include <string>
 #include <utility>
 #include <vector>
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace {
 
@@ -157,6 +160,17 @@ BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
 #endif
   ctnn::set_num_threads(0);
   BOOST_TEST(ctnn::get_num_threads() >= 1u);
+#if defined(_OPENMP)
+  // Unset, the count is OpenMP's (OMP_NUM_THREADS, or the CPUs this process may use), as torch's.
+  const int openmp = omp_get_max_threads();
+  BOOST_TEST(ctnn::get_num_threads() == static_cast<std::size_t>(openmp));
+  omp_set_num_threads(1);
+  BOOST_TEST(ctnn::get_num_threads() == 1u);
+  ctnn::set_num_threads(2);
+  BOOST_TEST(ctnn::get_num_threads() == 2u);  // an explicit setting wins
+  ctnn::set_num_threads(0);
+  omp_set_num_threads(openmp);
+#endif
 }
 
 // A vectorizable op runs on SIMD batches in map, map_rows and map_channels; a whole register, a

@@ -7,26 +7,28 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <thread>
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace ctnn {
 
 namespace cpu::detail {
-// 0 means "not set": one thread per hardware thread.
+// 0 means "not set": OpenMP's own count (below).
 inline std::atomic<std::size_t> thread_setting{0};
 }  // namespace cpu::detail
 
-// n == 0 goes back to the default, one thread per hardware thread.
+// n == 0 goes back to the default: OpenMP's count, which is OMP_NUM_THREADS where it is set and
+// otherwise the CPUs this process may run on (taskset, a container's cpuset), as in torch.
 inline void set_num_threads(std::size_t n) { cpu::detail::thread_setting.store(n); }
 
 inline std::size_t get_num_threads() {
 #if defined(_OPENMP)
   const std::size_t n = cpu::detail::thread_setting.load();
   if (n != 0) return n;
-  // Read once: glibc answers hardware_concurrency() by reading /sys at every call, which cost
-  // every blocked GEMM about 8 us of system calls (an 8 x 25 x 64 product took 10.5 us).
-  static const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
-  return hardware;
+  // omp_get_max_threads() reads a variable libgomp set up at start. (hardware_concurrency(), used
+  // before, ignored both settings, and glibc answers it by reading /sys at every call.)
+  return static_cast<std::size_t>(std::max(1, omp_get_max_threads()));
 #else
   return 1;
 #endif
