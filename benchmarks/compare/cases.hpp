@@ -20,6 +20,7 @@ inline constexpr int thread_counts[] = {1, 2};
 //   lenet: Conv2d(1->6,5,pad 2)+ReLU+MaxPool2 -> Conv2d(6->16,5)+ReLU+MaxPool2 -> Flatten
 //          -> 120(ReLU) -> 84(ReLU) -> 10
 //   rnn:   tanh RNN, input 32, hidden 64, 50 steps; also LSTM and GRU of the same sizes
+//   lstm_train_b32: that LSTM's last state -> Linear(64, 10), cross-entropy + Adam(1e-3)
 //   linear_large: Linear 1024->1024, forward and backward (dW and dx), batch 256
 struct sizes {
   static constexpr std::size_t rnn_steps = 50, rnn_input = 32, rnn_hidden = 64;
@@ -86,6 +87,9 @@ inline constexpr case_work case_works[] = {
                        double(sizes::rnn_steps * sizes::rnn_input), double(sizes::rnn_steps * sizes::rnn_hidden)),
     work_detail::infer("gru_infer", 1, 3 * work_detail::rnn_macs, 3 * work_detail::rnn_params,
                        double(sizes::rnn_steps * sizes::rnn_input), double(sizes::rnn_steps * sizes::rnn_hidden)),
+    work_detail::train("lstm_train_b32", double(sizes::train_batch), 4 * work_detail::rnn_macs + 640,
+                       4.0 * sizes::rnn_steps * sizes::rnn_input * sizes::rnn_hidden,
+                       4 * work_detail::rnn_params + 650, double(sizes::rnn_steps * sizes::rnn_input), 2),
     {"linear_large", linear_large_flops,
      4.0 * (double(sizes::large) * double(sizes::large + 1) * 2 +
             4.0 * double(sizes::large_batch) * double(sizes::large))},

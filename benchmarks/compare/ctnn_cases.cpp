@@ -18,6 +18,10 @@ using LeNet =
                MaxPool2d<{.kernel = 2}>, Flatten, Linear<120>, ReLU, Linear<84>, ReLU, Linear<10>>;
 using Rnn = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, RNN<{.hidden = sizes::rnn_hidden}>>;
 using Lstm = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, LSTM<{.hidden = sizes::rnn_hidden}>>;
+// Training: the last step's state classified into 10 (as a sequence classifier).
+using LstmClassifier = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>,
+                                  LSTM<{.hidden = sizes::rnn_hidden, .output = rnn_output::last}>,
+                                  Linear<10>>;
 using Gru = Sequential<Input<sizes::rnn_steps, sizes::rnn_input>, GRU<{.hidden = sizes::rnn_hidden}>>;
 using Large = Sequential<Input<sizes::large>, Linear<sizes::large>>;
 
@@ -88,6 +92,9 @@ void register_ctnn() {
     add("rnn_infer", [t](benchmark::State& s) { infer<Rnn>(s, 1, t); });
     add("lstm_infer", [t](benchmark::State& s) { infer<Lstm>(s, 1, t); });
     add("gru_infer", [t](benchmark::State& s) { infer<Gru>(s, 1, t); });
+    add("lstm_train_b32", [t](benchmark::State& s) {
+      train<LstmClassifier, optim::Adam<LstmClassifier>>(s, optim::adam_options{.lr = 1e-3}, t);
+    });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }
 }

@@ -78,6 +78,37 @@ void recurrent(benchmark::State& state, int threads) {
   for (auto _ : state) benchmark::DoNotOptimize(std::get<0>(net->forward(x)).data_ptr());
 }
 
+// lstm_train_b32: nn::LSTM (batch first), its last step's output through nn::Linear(64, 10).
+struct LstmClassifierImpl : nn::Module {
+  nn::LSTM lstm{nn::LSTMOptions(sizes::rnn_input, sizes::rnn_hidden).batch_first(true)};
+  nn::Linear head{std::int64_t(sizes::rnn_hidden), 10};
+  LstmClassifierImpl() {
+    register_module("lstm", lstm);
+    register_module("head", head);
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return head(std::get<0>(lstm(x)).select(1, -1));
+  }
+};
+TORCH_MODULE(LstmClassifier);
+
+void lstm_train(benchmark::State& state, int threads) {
+  set_threads(threads);
+  const std::int64_t b = sizes::train_batch, steps = sizes::rnn_steps, in = sizes::rnn_input;
+  LstmClassifier net;
+  const auto x = tensor(random_values(std::size_t(b * steps * in), 2), {b, steps, in});
+  const auto classes = tensor(random_classes(std::size_t(b), 10, 3), {b}).to(torch::kLong);
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
+  for (auto _ : state) {
+    opt.zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(net->forward(x), classes);
+    loss.backward();
+    opt.step();
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+  state.SetItemsProcessed(state.iterations() * b);
+}
+
 void linear_large(benchmark::State& state, int threads) {
   set_threads(threads);
   const std::int64_t n = sizes::large, batch = sizes::large_batch;
@@ -117,6 +148,7 @@ void register_torch() {
     add("rnn_infer", [t](benchmark::State& s) { recurrent<nn::RNN>(s, t); });
     add("lstm_infer", [t](benchmark::State& s) { recurrent<nn::LSTM>(s, t); });
     add("gru_infer", [t](benchmark::State& s) { recurrent<nn::GRU>(s, t); });
+    add("lstm_train_b32", [t](benchmark::State& s) { lstm_train(s, t); });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }
 }
