@@ -50,10 +50,6 @@ CTNN_HOST_DEVICE T sigmoid(T x) {
   return op::Sigmoid{}(x);
 }
 template <class T>
-CTNN_HOST_DEVICE T dsigmoid(T x) {
-  return op::derivative(op::Sigmoid{}, x);
-}
-template <class T>
 CTNN_HOST_DEVICE T dtanh(T x) {
   return op::derivative(op::Tanh{}, x);
 }
@@ -97,26 +93,35 @@ CTNN_HOST_DEVICE V sigmoid_lanes(V x) {
   }
 }
 
-// Its derivative, s (1 - s), where registers cannot evaluate op::Sigmoid on dual numbers.
+// A gate's value and slope at x, for backward, which needs both: each evaluated once, since a
+// register's exp is a call the compiler does not merge (the LSTM cell's backward computed ten
+// sigmoids and tanhs where five give the same). Scalars (and the device) evaluate the function
+// once on a dual number; registers, which cannot hold dual numbers, take s (1 - s) and 1 - t^2.
+template <class V>
+struct value_and_slope {
+  V value, slope;
+};
+
 template <class T, class V>
-CTNN_HOST_DEVICE V dsigmoid_lanes(V x) {
+CTNN_HOST_DEVICE value_and_slope<V> sigmoid_at(V x) {
   if constexpr (std::is_same_v<V, T>) {
-    return dsigmoid(x);
+    const auto d = op::Sigmoid{}(Dual<T, 1>::variable(x));
+    return {d.value, d.grad[0]};
   } else {
     const V s = sigmoid_lanes<T>(x);
-    return s * (V(1) - s);
+    return {s, s * (V(1) - s)};
   }
 }
 
-// tanh's derivative, 1 - tanh^2, likewise.
 template <class T, class V>
-CTNN_HOST_DEVICE V dtanh_lanes(V x) {
+CTNN_HOST_DEVICE value_and_slope<V> tanh_at(V x) {
   if constexpr (std::is_same_v<V, T>) {
-    return dtanh(x);
+    const auto d = op::Tanh{}(Dual<T, 1>::variable(x));
+    return {d.value, d.grad[0]};
   } else {
     using std::tanh;
     const V t = tanh(x);
-    return V(1) - t * t;
+    return {t, V(1) - t * t};
   }
 }
 
@@ -231,24 +236,25 @@ struct Lstm {
 
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
-    using std::tanh;
     const std::size_t H = a.hidden;
     const auto pre = [&](std::size_t k) {
       return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
-    const V pi = pre(0), pf = pre(1), pg = pre(2), po = pre(3);
-    const V c = lanes.load(a.c + j), dh = lanes.load(a.dh + j);
-    const V d_out = dh * tanh(c) * dsigmoid_lanes<T>(po);
-    const V d_c = dh * sigmoid_lanes<T>(po) * dtanh_lanes<T>(c) + lanes.load(a.dc + j);
-    const V grads[4] = {d_c * tanh(pg) * dsigmoid_lanes<T>(pi),
-                        d_c * lanes.load(a.c_prev + j) * dsigmoid_lanes<T>(pf),
-                        d_c * sigmoid_lanes<T>(pi) * dtanh_lanes<T>(pg), d_out};
+    const auto in = sigmoid_at<T>(pre(0)), forget = sigmoid_at<T>(pre(1));
+    const auto cand = tanh_at<T>(pre(2));
+    const auto out = sigmoid_at<T>(pre(3));
+    const auto cell = tanh_at<T>(lanes.load(a.c + j));
+    const V dh = lanes.load(a.dh + j);
+    const V d_out = dh * cell.value * out.slope;
+    const V d_c = dh * out.value * cell.slope + lanes.load(a.dc + j);
+    const V grads[4] = {d_c * cand.value * in.slope, d_c * lanes.load(a.c_prev + j) * forget.slope,
+                        d_c * in.value * cand.slope, d_out};
     for (std::size_t k = 0; k < 4; ++k) {
       lanes.store(a.dgx + k * H + j, grads[k]);
       lanes.store(a.dgh + k * H + j, grads[k]);
     }
-    lanes.store(a.dc_prev + j, d_c * sigmoid_lanes<T>(pf));
+    lanes.store(a.dc_prev + j, d_c * forget.value);
     lanes.store(a.dh_direct + j, V(0));
   }
 };
@@ -274,24 +280,23 @@ struct Gru {
 
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void backward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
-    using std::tanh;
     const std::size_t H = a.hidden;
     const auto x = [&](std::size_t k) { return input_side(a, j, lanes, k); };
     const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
-    const V pr = x(0) + r(0), pz = x(1) + r(1), r_n = r(2);
-    const V reset = sigmoid_lanes<T>(pr), update = sigmoid_lanes<T>(pz);
-    const V pn = x(2) + reset * r_n;
+    const V r_n = r(2);
+    const auto reset = sigmoid_at<T>(x(0) + r(0)), update = sigmoid_at<T>(x(1) + r(1));
+    const auto n = tanh_at<T>(x(2) + reset.value * r_n);
     const V dh = lanes.load(a.dh + j);
-    const V d_pn = dh * (V(1) - update) * dtanh_lanes<T>(pn);
-    const V d_pz = dh * (lanes.load(a.h_prev + j) - tanh(pn)) * dsigmoid_lanes<T>(pz);
-    const V d_pr = d_pn * r_n * dsigmoid_lanes<T>(pr);
-    const V gx[3] = {d_pr, d_pz, d_pn}, gh[3] = {d_pr, d_pz, d_pn * reset};
+    const V d_pn = dh * (V(1) - update.value) * n.slope;
+    const V d_pz = dh * (lanes.load(a.h_prev + j) - n.value) * update.slope;
+    const V d_pr = d_pn * r_n * reset.slope;
+    const V gx[3] = {d_pr, d_pz, d_pn}, gh[3] = {d_pr, d_pz, d_pn * reset.value};
     for (std::size_t k = 0; k < 3; ++k) {
       lanes.store(a.dgx + k * H + j, gx[k]);
       lanes.store(a.dgh + k * H + j, gh[k]);
     }
-    lanes.store(a.dh_direct + j, dh * update);
+    lanes.store(a.dh_direct + j, dh * update.value);
   }
 };
 
