@@ -47,9 +47,10 @@ void infer(benchmark::State& state, nn::Sequential net, std::vector<std::int64_t
   state.SetItemsProcessed(state.iterations() * dims[0]);
 }
 
-template <class Optimizer, class Options>
-void train(benchmark::State& state, nn::Sequential net, std::vector<std::int64_t> dims,
-           Options options, int threads) {
+// Net: nn::Sequential or a module of our own (LstmClassifier), anything with forward(x).
+template <class Optimizer, class Net, class Options>
+void train(benchmark::State& state, Net net, std::vector<std::int64_t> dims, Options options,
+           int threads) {
   set_threads(threads);
   std::int64_t n = 1;
   for (auto d : dims) n *= d;
@@ -58,7 +59,7 @@ void train(benchmark::State& state, nn::Sequential net, std::vector<std::int64_t
   Optimizer opt(net->parameters(), options);
   for (auto _ : state) {
     opt.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(net->forward(x), classes);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(net->forward(x), classes);
     loss.backward();
     opt.step();
     benchmark::DoNotOptimize(loss.item<float>());
@@ -86,28 +87,9 @@ struct LstmClassifierImpl : nn::Module {
     register_module("lstm", lstm);
     register_module("head", head);
   }
-  torch::Tensor forward(const torch::Tensor& x) {
-    return head(std::get<0>(lstm(x)).select(1, -1));
-  }
+  torch::Tensor forward(const torch::Tensor& x) { return head(std::get<0>(lstm(x)).select(1, -1)); }
 };
 TORCH_MODULE(LstmClassifier);
-
-void lstm_train(benchmark::State& state, int threads) {
-  set_threads(threads);
-  const std::int64_t b = sizes::train_batch, steps = sizes::rnn_steps, in = sizes::rnn_input;
-  LstmClassifier net;
-  const auto x = tensor(random_values(std::size_t(b * steps * in), 2), {b, steps, in});
-  const auto classes = tensor(random_classes(std::size_t(b), 10, 3), {b}).to(torch::kLong);
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
-  for (auto _ : state) {
-    opt.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(net->forward(x), classes);
-    loss.backward();
-    opt.step();
-    benchmark::DoNotOptimize(loss.item<float>());
-  }
-  state.SetItemsProcessed(state.iterations() * b);
-}
 
 void linear_large(benchmark::State& state, int threads) {
   set_threads(threads);
@@ -148,7 +130,11 @@ void register_torch() {
     add("rnn_infer", [t](benchmark::State& s) { recurrent<nn::RNN>(s, t); });
     add("lstm_infer", [t](benchmark::State& s) { recurrent<nn::LSTM>(s, t); });
     add("gru_infer", [t](benchmark::State& s) { recurrent<nn::GRU>(s, t); });
-    add("lstm_train_b32", [t](benchmark::State& s) { lstm_train(s, t); });
+    add("lstm_train_b32", [t, b](benchmark::State& s) {
+      const std::int64_t steps = sizes::rnn_steps, in = sizes::rnn_input;
+      train<torch::optim::Adam>(s, LstmClassifier(), {b, steps, in}, torch::optim::AdamOptions(1e-3),
+                                t);
+    });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }
 }

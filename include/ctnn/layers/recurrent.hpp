@@ -128,7 +128,8 @@ CTNN_HOST_DEVICE value_and_slope<V> tanh_at(V x) {
 // The arguments of batch row b, as if it were the whole batch: rows are [b * hidden, ...) of the
 // states, [b * gates * hidden, ...) of the hidden side, [b * stride, ...) of the input side.
 template <class T>
-CTNN_ALWAYS_INLINE CTNN_HOST_DEVICE step_args<T> row_of(step_args<T> a, std::size_t b, std::size_t gates) {
+CTNN_ALWAYS_INLINE CTNN_HOST_DEVICE step_args<T> row_of(step_args<T> a, std::size_t b,
+                                                        std::size_t gates) {
   const std::size_t h = b * a.hidden, g = b * gates * a.hidden, x = b * a.stride;
   const auto shift = [](auto*& p, std::size_t by) {
     if (p) p += by;
