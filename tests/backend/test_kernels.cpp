@@ -8,6 +8,7 @@
 #include <ctnn/ctnn.hpp>
 
 #include "support/col2im_check.hpp"
+#include "support/compare.hpp"
 #include "support/conv_direct_check.hpp"
 
 #include <algorithm>
@@ -76,7 +77,7 @@ void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
               ctnn::cpu::gemm(ta, tb, m, n, k, T(alpha), a.data(), b.data(), T(beta), c.data());
               double worst = 0;
               for (std::size_t i = 0; i < m * n; ++i)
-                worst = std::max(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+                worst = ctnn_test::worse(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
               BOOST_TEST(worst <= tolerance * std::max<double>(1, std::sqrt(double(k))),
                          "m " << m << " n " << n << " k " << k << " ta " << int(ta) << " tb "
                               << int(tb) << " alpha " << alpha << " beta " << beta << " threads "
@@ -232,7 +233,7 @@ void check_recurrence(std::size_t steps, std::size_t m, std::size_t n) {
       for (std::size_t k = 0; k < m; ++k) u += double(x[t * x_stride + k]) * a[k * n + j];
       for (std::size_t k = 0; k < n; ++k) s += prev[k] * w[k * n + j];
       next[j] = std::tanh(u + s);
-      worst = std::max(worst, std::abs(h[t * h_stride + j] - next[j]));
+      worst = ctnn_test::worse(worst, std::abs(h[t * h_stride + j] - next[j]));
     }
     BOOST_TEST(worst <= tolerance,
                "steps " << steps << " m " << m << " n " << n << " step " << t << ": error " << worst);
@@ -293,7 +294,7 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
       ctnn::cpu::gemm_weight(s.m, s.n, s.k, a.data(), w.data(), version, c.data());
       double worst = 0;
       for (std::size_t i = 0; i < c.size(); ++i)
-        worst = std::max(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+        worst = ctnn_test::worse(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
       BOOST_TEST(worst <= 2e-5 * std::sqrt(double(s.k)),
                  "m " << s.m << " n " << s.n << " k " << s.k << " version " << version
                       << ": error " << worst);

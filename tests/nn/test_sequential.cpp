@@ -231,7 +231,7 @@ void check_inference(const SmallMlp& net, const SmallMlp::input_tensor& x, const
   const auto got = net(x).to_host();
   double worst = 0;
   for (std::size_t i = 0; i < want.size(); ++i)
-    worst = std::max(worst, std::abs(double(got[i]) - want[i]));
+    worst = ctnn_test::worse(worst, std::abs(double(got[i]) - want[i]));
   BOOST_TEST(worst < 1e-5, "inference after " << after << ": error " << worst);
 }
 }  // namespace

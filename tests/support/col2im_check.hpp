@@ -11,6 +11,8 @@
 #include <ctnn/backend/cpu/col2im.hpp>
 #include <ctnn/core/random.hpp>
 
+#include "support/compare.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -48,7 +50,7 @@ void check_col2im(std::size_t samples, std::size_t sample) {
 #endif
   double worst = 0;
   for (std::size_t i = 0; i < want.size(); ++i)
-    worst = std::max(worst, std::isnan(double(dxp[i])) ? 1e9 : std::abs(double(dxp[i]) - want[i]));
+    worst = ctnn_test::worse(worst, std::abs(double(dxp[i]) - want[i]));
   BOOST_TEST(worst <= 1e-5, "channels " << G.channels << " height " << G.height << " width "
                                         << G.width << ", sample " << sample << " of " << samples
                                         << ": error " << worst);

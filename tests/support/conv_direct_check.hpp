@@ -11,6 +11,8 @@
 #include <ctnn/backend/cpu/conv_direct.hpp>
 #include <ctnn/core/random.hpp>
 
+#include "support/compare.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -45,8 +47,7 @@ struct conv_case {
     return double(xp[s * in_sample + (c * height + h) * width + x]);
   }
   void compare(double got, double expected) {  // NaN: an entry not written
-    worst = std::max(worst, std::isnan(got) ? std::numeric_limits<double>::infinity()
-                                            : std::abs(got - expected));
+    worst = ctnn_test::worse(worst, std::abs(got - expected));
   }
   // out [samples][Out][OH][OW] against the sum over taps of weight(o, tap) times the input.
   template <class Weight>
