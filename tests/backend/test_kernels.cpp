@@ -126,10 +126,40 @@ BOOST_AUTO_TEST_CASE(gemm_reads_small_row_major_a_in_place) {
     check_sizes<double>(threads, {64}, {64, 96}, {300});
   }
   const std::vector<float> a(72 * 600);
-  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 72));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 0.5f, 72));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 71));
-  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 1024, 1}, 1.0f, 8));
+  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 72, 64));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 0.5f, 72, 64));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 600, 1}, 1.0f, 71, 64));
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 1024, 1}, 1.0f, 8, 64));
+  // A block beyond L2 is read in place only when a single sliver of C's columns reads it once.
+  constexpr std::size_t NR = ctnn::cpu::detail::blocking<float>::NR;
+  BOOST_TEST(!a_as_it_is(strided<float>{a.data(), 6000, 1}, 1.0f, 72, NR + 1));
+  BOOST_TEST(a_as_it_is(strided<float>{a.data(), 6000, 1}, 1.0f, 72, NR));
+}
+
+// x W^T at up to NR rows of x, computed as (W x^T)^T so that W's rows are read in place (a
+// training step's products, where W changes every step): one block and several (n > MC = 192
+// on AVX-512), one sliver of x^T, and two threads. The other transposes, alpha and beta take
+// the usual kernels in the same shapes.
+BOOST_AUTO_TEST_CASE(gemm_x_times_w_transposed_as_its_transpose) {
+  using ctnn::cpu::detail::blocking;
+  using ctnn::cpu::detail::transpose_reads_b_in_place;
+  constexpr std::size_t MR = blocking<float>::MR, NR = blocking<float>::NR;
+  // n = 33 MR: more than one block of W's rows (MC = 192 on AVX-512), and not whole slivers of
+  // NR, where k = 784 takes dot products instead; 32 MR is.
+  const std::size_t m = std::min<std::size_t>(17, NR), n = 33 * MR, k = 784;
+  const std::vector<float> w(n * k);
+  BOOST_TEST(transpose_reads_b_in_place(w.data(), 1.0f, m, n, k));
+  BOOST_TEST(transpose_reads_b_in_place(w.data(), 1.0f, NR, n, k));
+  BOOST_TEST(!transpose_reads_b_in_place(w.data(), 1.0f, NR + 1, n, k));  // more than a sliver
+  BOOST_TEST(!transpose_reads_b_in_place(w.data(), 1.0f, NR + 1, n, std::size_t(33)));  // in L2
+  BOOST_TEST(!transpose_reads_b_in_place(w.data(), 0.5f, m, n, k));  // alpha: pack and scale
+  BOOST_TEST(!transpose_reads_b_in_place(w.data(), 1.0f, m, n + 1, k));  // not whole slivers of MR
+  BOOST_TEST(!transpose_reads_b_in_place(w.data(), 1.0f, m, n, std::size_t(1024)));  // 4 KiB apart
+  for (std::size_t threads : {1, 2}) {
+    check_sizes<float>(threads, {m, NR}, {n}, {33});
+    check_sizes<float>(threads, {m, NR}, {32 * MR}, {k});
+    check_sizes<double>(threads, {m}, {n}, {33});
+  }
 }
 
 // The dot-product kernel sums a register of dot products with xsimd::haddp, whose lane order
