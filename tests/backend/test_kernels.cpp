@@ -115,6 +115,17 @@ BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
   }
 }
 
+// Row groups against a B that fits in L2 (rows_against_b_in_l2), at any m: past 16 rows, a
+// partial last group, and enough work to split the groups over two threads.
+BOOST_AUTO_TEST_CASE(gemm_row_groups_at_many_rows) {
+  BOOST_TEST(ctnn::cpu::detail::rows_against_b_in_l2<float>(261, 100, 300));
+  BOOST_TEST(!ctnn::cpu::detail::rows_against_b_in_l2<float>(261, 517, 513));  // 1 MiB: packed
+  for (std::size_t threads : {1, 2}) {
+    check_sizes<float>(threads, {17, 261}, {100}, {300});
+    check_sizes<double>(threads, {261}, {100}, {300});
+  }
+}
+
 // The blocked GEMM reading whole slivers of A's rows in place (a_as_it_is) instead of packing
 // them: rows of A contiguous, m a multiple of MR, k within one block and past it (pc > 0 reads
 // from column pc of A's rows). The other transposes and alpha != 1 pack, in the same shapes.
@@ -311,7 +322,8 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
     std::size_t m, n, k, threads;
   };
   for (const shape& s : {shape{2, 32, 20, 1}, shape{1, 144, 784, 1}, shape{65, 64, 300, 1},
-                         shape{70, 40, 50, 1}, shape{200, 96, 300, 2}, shape{48, 1040, 95, 2}}) {
+                         shape{70, 40, 50, 1}, shape{200, 96, 300, 2}, shape{48, 1040, 95, 2},
+                         shape{48, 2064, 95, 2}}) {
     ctnn::set_num_threads(s.threads);
     const auto a = random_matrix<float>(s.m * s.k, 31);
     auto w = random_matrix<float>(s.n * s.k, 32);
@@ -336,9 +348,11 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
   // batch 1 at long k: W^T on AVX-512 (one pass of eight registers), dot products on AVX2
   BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(1, 144, 784) ==
              ctnn::cpu::detail::blocking<float>::wide_register_file);
-  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(65, 64, 300));
-  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(70, 40, 50));
-  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(48, 1040, 95));
+  // more rows: W^T too while it fits in L2 (row groups against it), else W^T packed
+  BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(65, 64, 300));
+  BOOST_TEST(ctnn::cpu::detail::weight_transpose_pays<float>(48, 1040, 95));
+  BOOST_TEST(!ctnn::cpu::detail::weight_transpose_pays<float>(48, 2064, 95));
+  BOOST_TEST(ctnn::cpu::detail::weight_packing_pays<float>(48, 2064, 95));
 }
 
 BOOST_AUTO_TEST_CASE(transpose_into_odd_shapes) {

@@ -296,24 +296,6 @@ struct conv_rows_grad_blocks {
 };
 #endif
 
-// f(i) for each i < count, split over threads when each thread gets enough multiply-adds
-// (work_per_item each; gemm.hpp's rule).
-template <class F>
-void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
-#if defined(_OPENMP)
-  const std::size_t threads =
-      std::min({get_num_threads(), count,
-                std::max<std::size_t>(1, count * work_per_item / min_work_per_thread)});
-  if (threads > 1) {
-    const int team = static_cast<int>(threads);
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (std::size_t i = 0; i < count; ++i) f(i);
-    return;
-  }
-#endif
-  for (std::size_t i = 0; i < count; ++i) f(i);
-}
-
 // sample(xp_s, out_s) for each sample's padded input and output, split over threads.
 template <window_geometry G, std::size_t Out, class T, class Sample>
 void forward_samples(const T* xp, T* out, std::size_t samples, const Sample& sample) {

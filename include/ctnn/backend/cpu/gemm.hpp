@@ -5,8 +5,9 @@
 //   contiguous in j, the rows of A stay in registers while B streams past once (GEMV at m == 1);
 //   with B^T (x W^T, W in PyTorch's layout) a register of dot products at a time, summed across
 //   in one step (dot_rows_by_register);
-// - up to 16 rows against op(B) = B (a convolution's forward, C = W col): the few-rows kernel on
-//   groups of up to eight rows, B streamed from L2 rather than packed;
+// - rows against op(B) = B (a convolution's forward, C = W col; x W; x W^T with W^T kept): the
+//   few-rows kernel on groups of up to eight rows, B streamed from L2 rather than packed, at up
+//   to 16 rows or while B fits in L2;
 // - more rows against a small op(B) that stays in L1 (few_columns_fit_l1): the few-rows kernel
 //   on groups of four rows, B^T transposed once in registers (transpose.hpp);
 // - otherwise the blocked GEMM of BLIS (Goto's algorithm): B is packed into KC x NR slivers that
@@ -307,6 +308,24 @@ void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alp
 // Below this many multiply-adds per thread, a fork costs more than it saves.
 inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 21;
 
+// f(i) for each i < count, split over threads when each thread gets enough multiply-adds
+// (work_per_item each): row groups of a product, a convolution's samples or taps.
+template <class F>
+void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
+#if defined(_OPENMP)
+  const std::size_t threads =
+      std::min({get_num_threads(), count,
+                std::max<std::size_t>(1, count * work_per_item / min_work_per_thread)});
+  if (threads > 1) {
+    const int team = static_cast<int>(threads);
+#pragma omp parallel for num_threads(team) schedule(static)
+    for (std::size_t i = 0; i < count; ++i) f(i);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < count; ++i) f(i);
+}
+
 // The blocked GEMM, with C split into bands (of columns when it is wide, else of rows), one per
 // thread. Each thread packs its own panels: no barrier, and the repeated packing of the shared
 // operand is O(1 / band width) of the work.
@@ -455,6 +474,7 @@ void few_rows_times_matrix(const strided<T>& a, const T* b, std::size_t n, std::
   std::size_t j = 0;
   few_rows_times_rows<M, V>(a, b, n, k, alpha, c, j, add_to_c);
   if constexpr (V > 4) few_rows_times_rows<M, 4>(a, b, n, k, alpha, c, j, add_to_c);
+  if constexpr (V == 3) few_rows_times_rows<M, 2>(a, b, n, k, alpha, c, j, add_to_c);
   few_rows_times_rows<M, 1>(a, b, n, k, alpha, c, j, add_to_c);
   if (j == n) return;
   if (!b_tail) b_tail = padded_last_columns(b, n, k, j);
@@ -664,6 +684,17 @@ bool few_columns_fit_l1(std::size_t n, std::size_t k) {
   return n % xsimd::batch<T>::size == 0 && n * k * sizeof(T) <= 16384;
 }
 
+// C = A B with A's rows contiguous: groups of eight rows of A against B streamed (few rows times
+// matrix) beat the blocked GEMM, which packs B, at up to 16 rows, and at any m while B stays in
+// L2. Measured here (AVX-512, 1 thread, best of 7, 30 shapes): at m 20 to 3200 and B of 16 to
+// 512 KiB, row groups ran at 97 to 118 GFLOP/s, the blocked GEMM at 25 to 114; two shapes (m 1600
+// and 3200, n 32 and 64) were 2% slower, the rest faster. With a 4 MiB B at m 64 and 128: 88
+// against 94 GFLOP/s. mlp_infer_b64's 64 x 128 x 784 (x W^T, W^T kept): 113 against 123 us.
+template <class T>
+bool rows_against_b_in_l2(std::size_t m, std::size_t n, std::size_t k) {
+  return m <= 16 || n * k * sizeof(T) <= (std::size_t(512) << 10);
+}
+
 // The plain loops, for element types without SIMD (Dual numbers).
 template <class T>
 void gemm_loops(const strided<T>& a, const strided<T>& b, std::size_t m, std::size_t n,
@@ -722,20 +753,24 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
           });
       }
     } else if (!bt && n >= xsimd::batch<T>::size &&
-               ((!at && m <= 2 * row_group) || k <= short_k)) {
-      // a convolution's forward (C = W col, 6 or 16 rows) and x W at small batches: groups of
-      // eight rows against B streamed from L2 at most twice, where packing B for the blocked
-      // GEMM is one more pass over it (15% of LeNet's inference). Also any m at short k (a
-      // convolution's column gradient W^T dz, k = its output channels): each tile of C takes
-      // only k multiply-adds, so packing both operands costs about as much as multiplying.
+               ((!at && detail::rows_against_b_in_l2<T>(m, n, k)) || k <= short_k)) {
+      // x W (a convolution's forward, C = W col; a Linear's dx = dz W; x W^T with W^T kept):
+      // groups of eight rows against B streamed from L2, where packing B for the blocked GEMM is
+      // one more pass over it (15% of LeNet's inference). Also any m at short k (a convolution's
+      // column gradient W^T dz, k = its output channels): each tile of C takes only k
+      // multiply-adds, so packing both operands costs about as much as multiplying. The groups
+      // are split over threads as the blocked GEMM splits its rows.
       constexpr std::size_t W = xsimd::batch<T>::size;
       const T* b_tail = n % W ? detail::padded_last_columns(b, n, k, n - n % W) : nullptr;
-      for (std::size_t i = 0; i < m; i += row_group)
+      const std::size_t groups = (m + row_group - 1) / row_group;
+      detail::for_each_split(groups, row_group * n * k, [&](std::size_t group) {
+        const std::size_t i = group * row_group;
         detail::dispatch_rows<row_group>(std::min(row_group, m - i), [&](auto rows) {
           const detail::strided<T> rows_of_a{op_a.data + i * op_a.rs, op_a.rs, op_a.cs};
           detail::few_rows_times_matrix<decltype(rows)::value>(rows_of_a, b, n, k, alpha,
                                                                c + i * n, add_to_c, b_tail);
         });
+      });
     } else if (!at && detail::few_columns_fit_l1<T>(n, k)) {
       // B small enough to stay in L1 (a recurrent layer's input projection): rows of A in
       // groups of four against B's rows, no packing (B^T is transposed once, in registers).

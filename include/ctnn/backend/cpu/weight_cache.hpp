@@ -4,8 +4,9 @@
 // across. W^T is kept per thread and reused while the network's parameter version
 // (parameter_version.hpp) says W is unchanged: the transpose is paid once per change of the
 // weights, not per call. tiny_mlp_infer_b2: 0.78 to 0.81 us with dots, 0.52 to 0.59 us with W^T
-// kept (1 thread, same run). Where the product goes to the blocked GEMM instead (larger batches),
-// what is kept is W^T already packed into the GEMM's slivers.
+// kept (1 thread, same run). At larger batches W^T is kept too while it fits in L2, for row
+// groups against it; beyond that, what is kept is W^T already packed into the blocked GEMM's
+// slivers.
 #pragma once
 
 #include <array>
@@ -19,21 +20,6 @@ namespace ctnn::cpu {
 
 namespace detail {
 
-// Where W^T streamed beats dot products with W's rows: few rows of x, k too short to repay a
-// sum across registers per output, and whole registers of outputs. At batch 1 on AVX-512 also
-// long k: W^T read in one sequential pass, eight registers of outputs at a time, beats dot
-// products reading sixteen rows of W side by side (mlp_infer_b1's 784 -> 128 in gemm_paths:
-// 3.57 against 3.85 us).
-template <class T>
-bool weight_transpose_pays(std::size_t m, std::size_t n, std::size_t k) {
-  if constexpr (simd_element_v<T>) {
-    return m <= 4 && n % xsimd::batch<T>::size == 0 &&
-           (k < 128 || (m == 1 && blocking<T>::wide_register_file));
-  } else {
-    return false;
-  }
-}
-
 // Where the product goes to the blocked GEMM (not dot products, not rows against a B in L1),
 // which would pack W^T's slivers again on every call: transposing them was 13% of
 // mlp_infer_b64. Up to 4 MiB of W per weight.
@@ -42,6 +28,23 @@ bool weight_packing_pays(std::size_t m, std::size_t n, std::size_t k) {
   if constexpr (simd_element_v<T>) {
     return m > 4 && k > 0 && !dots_beat_packing<T>(m, n, k) && !few_columns_fit_l1<T>(n, k) &&
            n * k * sizeof(T) <= (std::size_t(4) << 20);
+  } else {
+    return false;
+  }
+}
+
+// Where W^T streamed beats dot products with W's rows: few rows of x, k too short to repay a
+// sum across registers per output, and whole registers of outputs. At batch 1 on AVX-512 also
+// long k: W^T read in one sequential pass, eight registers of outputs at a time, beats dot
+// products reading sixteen rows of W side by side (mlp_infer_b1's 784 -> 128 in gemm_paths:
+// 3.57 against 3.85 us). At more than 4 rows, where W^T fits in L2 and W would be kept packed
+// instead: row groups against W^T (rows_against_b_in_l2) beat the blocked GEMM on W^T packed.
+template <class T>
+bool weight_transpose_pays(std::size_t m, std::size_t n, std::size_t k) {
+  if constexpr (simd_element_v<T>) {
+    if (m > 4) return weight_packing_pays<T>(m, n, k) && rows_against_b_in_l2<T>(m, n, k);
+    return n % xsimd::batch<T>::size == 0 &&
+           (k < 128 || (m == 1 && blocking<T>::wide_register_file));
   } else {
     return false;
   }
