@@ -5,7 +5,9 @@
 // (rows/M/N/K) or the packed GEMM (packed_tn/M/N/K), for gemm's short_k rule. And the products
 // of LeNet's training step as ctnn::cpu::gemm chooses their kernels (lenet_nn, lenet_nt,
 // lenet_tn), with their GFLOP/s against the FMA peak in compare's table; and a batch-1 layer
-// both ways (batch1_dots, batch1_from_w_t), for gemm_weight's weight_transpose_pays rule.
+// both ways (batch1_dots, batch1_from_w_t), for gemm_weight's weight_transpose_pays rule. A B at
+// any m, rows against B as it is or packed (rows_nn, packed_nn), for rows_against_b_in_l2; and
+// a training step's x W^T (train_x_wt against packed/32/128/784), for transpose_reads_b_in_place.
 //   build/benchmarks/gemm_paths --benchmark_repetitions=9 --benchmark_report_aggregates_only
 #include <benchmark/benchmark.h>
 
@@ -79,6 +81,49 @@ void packed_tn(benchmark::State& state) {
   ctnn::set_num_threads(0);
 }
 
+// A B with A's rows contiguous (x W, x W^T kept), at any m: groups of rows against B as it is
+// (rows_nn) or the packed GEMM (packed_nn), for gemm's rows_against_b_in_l2 rule (B in L2).
+void rows_nn(benchmark::State& state) {
+  operands o(state);
+  namespace d = ctnn::cpu::detail;
+  constexpr std::size_t group = 8;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < o.m; i += group)
+      d::dispatch_rows<group>(std::min(group, o.m - i), [&](auto r) {
+        const d::strided<float> rows_of_a{o.a.data() + i * o.k, o.k, 1};
+        d::few_rows_times_matrix<decltype(r)::value>(rows_of_a, o.b.data(), o.n, o.k, 1.0f,
+                                                     o.c.data() + i * o.n, false);
+      });
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void packed_nn(benchmark::State& state) {
+  operands o(state);
+  ctnn::set_num_threads(1);
+  const ctnn::cpu::detail::strided<float> a{o.a.data(), o.k, 1}, b{o.b.data(), o.n, 1};
+  for (auto _ : state) {
+    ctnn::cpu::detail::gemm_parallel(a, b, o.m, o.n, o.k, 1.0f, o.c.data(), false);
+    benchmark::DoNotOptimize(o.c.data());
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  ctnn::set_num_threads(0);
+}
+
+// B of 16 KiB to 4 MiB: an LSTM's per-step products at batch 32 (h W_hh^T, dh W_hh), the MLP's
+// 784 -> 128 with W^T kept, larger layers.
+void b_sizes(benchmark::internal::Benchmark* b) {
+  for (long m : {32, 64, 128, 1600})
+    for (auto [n, k] : {std::pair{64L, 64L}, {256, 64}, {64, 256}, {128, 784}, {512, 256},
+                        {1024, 1024}})
+      b->Args({m, n, k});
+}
+BENCHMARK(rows_nn)->Apply(b_sizes);
+BENCHMARK(packed_nn)->Apply(b_sizes);
+
 void short_k(benchmark::internal::Benchmark* b) {
   for (long m : {25, 150, 400})
     for (long n : {32, 100, 784})
@@ -121,6 +166,12 @@ BENCHMARK(product<no, no>)->Name("lenet_nn")->Args({6, 784, 25})->Args({16, 600,
 BENCHMARK(product<no, yes>)->Name("lenet_nt")->Args({6, 25, 784})->Args({16, 150, 600});
 // column gradient, W^T dz: [in k k, out] x [out, positions]
 BENCHMARK(product<yes, no>)->Name("lenet_tn")->Args({150, 600, 16});
+
+// x W^T at a training batch (W changes every step, nothing kept), mlp_train_b32's 784 -> 128:
+// as gemm takes it, (W x^T)^T with W's rows read in place (transpose_reads_b_in_place), against
+// the blocked GEMM transposing W into its slivers (packed/32/128/784).
+BENCHMARK(product<no, yes>)->Name("train_x_wt")->Args({32, 128, 784});
+BENCHMARK(packed)->Args({32, 128, 784});
 
 // A batch-1 layer, mlp_infer_b1's 784 -> 128, both ways gemm_weight can take it: x W^T as dot
 // products with W's rows, or x times W^T kept (weight_transpose_pays: W^T on AVX-512).
