@@ -53,63 +53,50 @@ void packed(benchmark::State& state) {
   ctnn::set_num_threads(0);
 }
 
+// GFLOP/s in the report, from the product's multiply-adds.
+void count_flops(benchmark::State& state, const operands& o) {
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// op(A) B: A^T at short k (a convolution's column gradient), A as it is at any m (x W, x W^T
+// kept). Groups of eight rows against B as it is (rows), or the packed GEMM (packed_b).
+template <ctnn::transpose TA>
+ctnn::cpu::detail::strided<float> op_a(const operands& o) {
+  return TA == ctnn::transpose::yes ? ctnn::cpu::detail::strided<float>{o.a.data(), 1, o.m}
+                                    : ctnn::cpu::detail::strided<float>{o.a.data(), o.k, 1};
+}
+
+template <ctnn::transpose TA>
 void rows(benchmark::State& state) {
   operands o(state);
   namespace d = ctnn::cpu::detail;
   constexpr std::size_t group = 8, W = xsimd::batch<float>::size;
+  const d::strided<float> a = op_a<TA>(o);
   for (auto _ : state) {
     const float* tail = o.n % W ? d::padded_last_columns(o.b.data(), o.n, o.k, o.n - o.n % W)
                                 : nullptr;
     for (std::size_t i = 0; i < o.m; i += group)
       d::dispatch_rows<group>(std::min(group, o.m - i), [&](auto r) {
-        d::few_rows_times_matrix<decltype(r)::value>(d::strided<float>{o.a.data() + i, 1, o.m},
-                                                     o.b.data(), o.n, o.k, 1.0f,
+        const d::strided<float> rows_of_a{a.data + i * a.rs, a.rs, a.cs};
+        d::few_rows_times_matrix<decltype(r)::value>(rows_of_a, o.b.data(), o.n, o.k, 1.0f,
                                                      o.c.data() + i * o.n, false, tail);
       });
     benchmark::DoNotOptimize(o.c.data());
   }
+  count_flops(state, o);
 }
 
-void packed_tn(benchmark::State& state) {
+template <ctnn::transpose TA>
+void packed_b(benchmark::State& state) {
   operands o(state);
   ctnn::set_num_threads(1);
-  const ctnn::cpu::detail::strided<float> a{o.a.data(), 1, o.m}, b{o.b.data(), o.n, 1};
+  const ctnn::cpu::detail::strided<float> b{o.b.data(), o.n, 1};
   for (auto _ : state) {
-    ctnn::cpu::detail::gemm_parallel(a, b, o.m, o.n, o.k, 1.0f, o.c.data(), false);
+    ctnn::cpu::detail::gemm_parallel(op_a<TA>(o), b, o.m, o.n, o.k, 1.0f, o.c.data(), false);
     benchmark::DoNotOptimize(o.c.data());
   }
-  ctnn::set_num_threads(0);
-}
-
-// A B with A's rows contiguous (x W, x W^T kept), at any m: groups of rows against B as it is
-// (rows_nn) or the packed GEMM (packed_nn), for gemm's rows_against_b_in_l2 rule (B in L2).
-void rows_nn(benchmark::State& state) {
-  operands o(state);
-  namespace d = ctnn::cpu::detail;
-  constexpr std::size_t group = 8;
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < o.m; i += group)
-      d::dispatch_rows<group>(std::min(group, o.m - i), [&](auto r) {
-        const d::strided<float> rows_of_a{o.a.data() + i * o.k, o.k, 1};
-        d::few_rows_times_matrix<decltype(r)::value>(rows_of_a, o.b.data(), o.n, o.k, 1.0f,
-                                                     o.c.data() + i * o.n, false);
-      });
-    benchmark::DoNotOptimize(o.c.data());
-  }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void packed_nn(benchmark::State& state) {
-  operands o(state);
-  ctnn::set_num_threads(1);
-  const ctnn::cpu::detail::strided<float> a{o.a.data(), o.k, 1}, b{o.b.data(), o.n, 1};
-  for (auto _ : state) {
-    ctnn::cpu::detail::gemm_parallel(a, b, o.m, o.n, o.k, 1.0f, o.c.data(), false);
-    benchmark::DoNotOptimize(o.c.data());
-  }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, o);
   ctnn::set_num_threads(0);
 }
 
@@ -121,16 +108,18 @@ void b_sizes(benchmark::internal::Benchmark* b) {
                         {1024, 1024}})
       b->Args({m, n, k});
 }
-BENCHMARK(rows_nn)->Apply(b_sizes);
-BENCHMARK(packed_nn)->Apply(b_sizes);
+// for gemm's rows_against_b_in_l2 rule
+BENCHMARK(rows<ctnn::transpose::no>)->Name("rows_nn")->Apply(b_sizes);
+BENCHMARK(packed_b<ctnn::transpose::no>)->Name("packed_nn")->Apply(b_sizes);
 
 void short_k(benchmark::internal::Benchmark* b) {
   for (long m : {25, 150, 400})
     for (long n : {32, 100, 784})
       for (long k : {6, 16, 32}) b->Args({m, n, k});
 }
-BENCHMARK(rows)->Apply(short_k);
-BENCHMARK(packed_tn)->Apply(short_k);
+// for gemm's short_k rule
+BENCHMARK(rows<ctnn::transpose::yes>)->Name("rows")->Apply(short_k);
+BENCHMARK(packed_b<ctnn::transpose::yes>)->Name("packed_tn")->Apply(short_k);
 
 void shapes(benchmark::internal::Benchmark* b) {
   for (long m : {8, 16, 32, 64})
@@ -152,8 +141,7 @@ void product(benchmark::State& state) {
     ctnn::cpu::gemm(TA, TB, o.m, o.n, o.k, 1.0f, o.a.data(), o.b.data(), 0.0f, o.c.data());
     benchmark::DoNotOptimize(o.c.data());
   }
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(o.m * o.n * o.k),
-                                                 benchmark::Counter::kIsIterationInvariantRate);
+  count_flops(state, o);
   ctnn::set_num_threads(0);
 }
 

@@ -132,8 +132,8 @@ void register_torch() {
     add("gru_infer", [t](benchmark::State& s) { recurrent<nn::GRU>(s, t); });
     add("lstm_train_b32", [t, b](benchmark::State& s) {
       const std::int64_t steps = sizes::rnn_steps, in = sizes::rnn_input;
-      train<torch::optim::Adam>(s, LstmClassifier(), {b, steps, in}, torch::optim::AdamOptions(1e-3),
-                                t);
+      const auto options = torch::optim::AdamOptions(1e-3);
+      train<torch::optim::Adam>(s, LstmClassifier(), {b, steps, in}, options, t);
     });
     add("linear_large", [t](benchmark::State& s) { linear_large(s, t); });
   }

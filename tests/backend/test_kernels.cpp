@@ -54,6 +54,15 @@ std::vector<double> naive_gemm(transpose ta, transpose tb, std::size_t m, std::s
   return out;
 }
 
+// The largest error of got against want, relative to 1 + |want| (NaN: an entry not written).
+template <class T>
+double worst_relative_error(const std::vector<T>& got, const std::vector<double>& want) {
+  double worst = 0;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    worst = ctnn_test::worse(worst, std::abs(double(got[i]) - want[i]) / (1 + std::abs(want[i])));
+  return worst;
+}
+
 template <class T>
 void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
                  const std::vector<std::size_t>& ns, const std::vector<std::size_t>& ks) {
@@ -75,9 +84,7 @@ void check_sizes(std::size_t threads, const std::vector<std::size_t>& ms,
               if (beta == 0) std::fill(c.begin(), c.end(), std::numeric_limits<T>::quiet_NaN());
               const auto want = naive_gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
               ctnn::cpu::gemm(ta, tb, m, n, k, T(alpha), a.data(), b.data(), T(beta), c.data());
-              double worst = 0;
-              for (std::size_t i = 0; i < m * n; ++i)
-                worst = ctnn_test::worse(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+              const double worst = worst_relative_error(c, want);
               BOOST_TEST(worst <= tolerance * std::max<double>(1, std::sqrt(double(k))),
                          "m " << m << " n " << n << " k " << k << " ta " << int(ta) << " tb "
                               << int(tb) << " alpha " << alpha << " beta " << beta << " threads "
@@ -334,9 +341,7 @@ BOOST_AUTO_TEST_CASE(gemm_weight_keeps_what_it_derives_until_the_version_changes
       const auto want = naive_gemm(transpose::no, transpose::yes, s.m, s.n, s.k, 1.0, a, w, 0.0, c);
       std::fill(c.begin(), c.end(), std::numeric_limits<float>::quiet_NaN());
       ctnn::cpu::gemm_weight(s.m, s.n, s.k, a.data(), w.data(), version, c.data());
-      double worst = 0;
-      for (std::size_t i = 0; i < c.size(); ++i)
-        worst = ctnn_test::worse(worst, std::abs(double(c[i]) - want[i]) / (1 + std::abs(want[i])));
+      const double worst = worst_relative_error(c, want);
       BOOST_TEST(worst <= 2e-5 * std::sqrt(double(s.k)),
                  "m " << s.m << " n " << s.n << " k " << s.k << " version " << version
                       << ": error " << worst);

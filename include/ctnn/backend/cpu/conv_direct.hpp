@@ -26,10 +26,6 @@
 
 #include "ctnn/backend/cpu/xsimd.hpp"
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
-
 #include "ctnn/backend/cpu/col2im.hpp"
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/threads.hpp"
