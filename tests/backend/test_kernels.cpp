@@ -12,6 +12,7 @@
 #include "support/conv_direct_check.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -220,6 +221,68 @@ BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
   ctnn::set_num_threads(0);
   omp_set_num_threads(openmp);
 #endif
+}
+
+// An elementwise pass of n elements runs in one contiguous chunk per thread, at most one per
+// min_elements_per_thread, edges at multiples of `align`: every index exactly once.
+BOOST_AUTO_TEST_CASE(elementwise_chunks_cover_every_index_once) {
+  constexpr std::size_t per_thread = ctnn::cpu::detail::min_elements_per_thread;
+  for (std::size_t threads : {1, 2, 3, 5})
+    for (std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(17), 2 * per_thread - 1,
+                          2 * per_thread, 2 * per_thread + 1, 3 * per_thread + 35}) {
+      ctnn::set_num_threads(threads);
+      const std::size_t align = 16;
+      std::vector<int> visits(n, 0);
+      std::vector<std::pair<std::size_t, std::size_t>> chunks(8);
+      std::atomic<std::size_t> count{0};
+      ctnn::cpu::detail::for_each_chunk(n, align, [&](std::size_t begin, std::size_t end) {
+        chunks[count++] = {begin, end};
+        for (std::size_t i = begin; i < end; ++i) ++visits[i];
+      });
+      const auto label = "n " + std::to_string(n) + ", threads " + std::to_string(threads);
+      BOOST_TEST(std::count(visits.begin(), visits.end(), 1) == std::ptrdiff_t(n), label);
+#if defined(_OPENMP)
+      const std::size_t want = std::clamp<std::size_t>(n / per_thread, 1, threads);
+#else
+      const std::size_t want = 1;
+#endif
+      BOOST_TEST(count.load() == want, label);
+      for (std::size_t c = 0; c < count.load(); ++c)
+        BOOST_TEST(chunks[c].first % align == 0u, label << ": a chunk at " << chunks[c].first);
+    }
+  ctnn::set_num_threads(0);
+}
+
+// An optimiser's update and zero_grad are split over threads when the model is large enough
+// (99 695 parameters here, 3 chunks at 3 threads, the last with a scalar tail): every parameter and
+// moment comes out as on one thread, bit for bit.
+BOOST_AUTO_TEST_CASE(an_update_split_over_threads_is_the_update_on_one) {
+  using Net = ctnn::Sequential<ctnn::Input<784>, ctnn::Linear<127>>;
+  static_assert(Net::parameter_count / ctnn::cpu::detail::min_elements_per_thread == 3);
+  std::vector<float> params_one, moment_one;
+  for (std::size_t threads : {1, 2, 3}) {
+    ctnn::set_num_threads(threads);
+    Net net;
+    ctnn::optim::Adam opt{net, {.lr = 1e-2}};
+    for (int step = 0; step < 2; ++step) {
+      opt.zero_grad();
+      const auto zeros = net.gradients();
+      BOOST_TEST(std::count(zeros.begin(), zeros.end(), 0.0f) == std::ptrdiff_t(zeros.size()));
+      float* g = net.gradient_data();
+      for (std::size_t i = 0; i < Net::parameter_count; ++i)
+        g[i] = float(int((i * 7919 + std::size_t(step) * 31) % 2001) - 1000) / 1000;
+      opt.step();
+    }
+    if (threads == 1) {
+      params_one = net.parameters();
+      moment_one = opt.state(1);
+      BOOST_TEST(params_one != Net().parameters());  // the update changed something
+    } else {
+      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
+      BOOST_TEST(opt.state(1) == moment_one, "threads " << threads);
+    }
+  }
+  ctnn::set_num_threads(0);
 }
 
 // A vectorizable op runs on SIMD batches in map, map_rows and map_channels; a whole register, a

@@ -20,6 +20,7 @@
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/recurrence.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
+#include "ctnn/backend/cpu/threads.hpp"
 #include "ctnn/backend/cpu/transpose.hpp"
 #include "ctnn/backend/cpu/weight_cache.hpp"
 #include "ctnn/core/backend.hpp"
@@ -61,7 +62,10 @@ struct backend<policy::cpu> {
   }
   template <class T>
   static void fill(T* dst, std::size_t n, T value) {
-    std::fill_n(dst, n, value);
+    // split like the optimiser's update, which reads what zero_grad zeroed on the same core
+    cpu::detail::for_each_chunk(n, 64, [&](std::size_t begin, std::size_t end) {
+      std::fill(dst + begin, dst + end, value);
+    });
   }
 
   template <class F, class T, class... In>

@@ -305,27 +305,6 @@ void gemm_blocked(const strided<T>& a, const strided<T>& b, std::size_t k, T alp
   }
 }
 
-// Below this many multiply-adds per thread, a fork costs more than it saves.
-inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 21;
-
-// f(i) for each i < count, split over threads when each thread gets enough multiply-adds
-// (work_per_item each): row groups of a product, a convolution's samples or taps.
-template <class F>
-void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
-#if defined(_OPENMP)
-  const std::size_t threads =
-      std::min({get_num_threads(), count,
-                std::max<std::size_t>(1, count * work_per_item / min_work_per_thread)});
-  if (threads > 1) {
-    const int team = static_cast<int>(threads);
-#pragma omp parallel for num_threads(team) schedule(static)
-    for (std::size_t i = 0; i < count; ++i) f(i);
-    return;
-  }
-#endif
-  for (std::size_t i = 0; i < count; ++i) f(i);
-}
-
 // The blocked GEMM, with C split into bands (of columns when it is wide, else of rows), one per
 // thread. Each thread packs its own panels: no barrier, and the repeated packing of the shared
 // operand is O(1 / band width) of the work.
