@@ -83,9 +83,11 @@ void simd_for_each_in(std::size_t begin, std::size_t end, const F& f) {
   // to the caller's functor, so its constants were loaded again in every iteration when this loop
   // was not inlined into the functor's owner (Adam: 20% slower).
   const F kernel = f;
-  std::size_t i = begin;
-  for (; i + W <= end; i += W) kernel(i, batch_lanes<T>{});
-  for (; i < end; ++i) kernel(i);
+  // The tail bounded as end - whole < W, which the compiler can see (a loop to `end` from where
+  // the registers stopped made GCC warn of an unbounded scalar loop in a recurrent cell).
+  const std::size_t whole = begin + (end - begin) / W * W;
+  for (std::size_t i = begin; i < whole; i += W) kernel(i, batch_lanes<T>{});
+  for (std::size_t i = whole; i < end; ++i) kernel(i);
 }
 
 // The same over [0, n), split over threads where n is large (an optimiser's update).
