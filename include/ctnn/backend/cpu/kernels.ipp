@@ -28,4 +28,8 @@ template void copy_transposed<float>(std::size_t, std::size_t, const float*, std
 template void copy_transposed<double>(std::size_t, std::size_t, const double*, std::size_t,
                                       double*, std::size_t);
 
+// The marker of the instruction set these kernels were built for (gemm.hpp).
+template <>
+const bool compiled_kernels_for<xsimd::default_arch>::present = true;
+
 }  // namespace ctnn::cpu
