@@ -38,10 +38,9 @@ inline std::size_t get_num_threads() {
 
 namespace cpu::detail {
 
-// Below this many multiply-adds per thread, a fork costs more than it saves: libgomp's team is
-// still spinning between the products of one step, so a fork and join takes about a microsecond,
-// and 2^17 multiply-adds about 1.2 us at the FMA peak. At 2^21 (before), nothing in a training
-// step at batch 32 was split: mlp_train_b32 took as long at 2 threads as at 1.
+// Below this many multiply-adds per thread (about 2 us at the FMA peak), a fork costs more than it
+// saves. At 2^21 (before), nothing in a training step at batch 32 was split: mlp_train_b32 took as
+// long at 2 threads as at 1. 2^16, 2^17 and 2^18 gave the same times on the benchmark's cases.
 inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 17;
 
 // Below this many elements per thread, an elementwise pass stays on the calling thread.
@@ -68,8 +67,9 @@ void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
 // f(begin, end) over [0, n) in one contiguous chunk per thread, chunk edges at multiples of
 // `align`: an elementwise pass (an optimiser's update, zeroing the gradients). Chunks in order,
 // like the row bands of the products before them, so each thread mostly updates the part of the
-// gradient its own core wrote. Updated by one thread after a split step, Adam ran at 201 us
-// instead of 182 (mlp_train_b32 at 2 threads): half its gradient came from the other core.
+// gradient its own core wrote. With the products split and Adam on one thread, mlp_train_b32 at
+// 2 threads was no faster (181 against 183 us): half the gradient came from the other core's
+// cache. With both split, 127 us.
 template <class F>
 void for_each_chunk(std::size_t n, std::size_t align, const F& f) {
 #if defined(_OPENMP)
