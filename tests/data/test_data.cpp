@@ -170,10 +170,19 @@ BOOST_AUTO_TEST_CASE(every_sample_once_per_epoch_in_a_seeded_order) {
   BOOST_TEST(plain.size() == 10u);
   BOOST_TEST(p.size() == 100u);
   BOOST_TEST(std::is_sorted(p.begin(), p.end()));
-  data::DataLoader<counting_dataset> serial(
-      set, {.batch_size = 7, .shuffle = true, .seed = 7, .background = false});
-  data::DataLoader<counting_dataset> threaded(set, {.batch_size = 7, .shuffle = true, .seed = 7});
+  data::DataLoader<counting_dataset> serial(set, {.batch_size = 7, .shuffle = true, .seed = 7});
+  data::DataLoader<counting_dataset> threaded(
+      set, {.batch_size = 7, .shuffle = true, .seed = 7, .background = true});
   BOOST_TEST(epoch_order(serial) == epoch_order(threaded));
+  // An epoch left after two batches, while the third is being prepared: the next epoch is whole,
+  // in the order of epoch 2, as on the serial loader.
+  std::size_t taken = 0;
+  for (const auto& batch : threaded) {
+    BOOST_TEST(batch.indices.size() == 7u);
+    if (++taken == 2) break;
+  }
+  epoch_order(serial);
+  BOOST_TEST(epoch_order(threaded) == epoch_order(serial));
 }
 
 BOOST_AUTO_TEST_CASE(a_seeded_split_partitions_the_dataset) {
