@@ -224,18 +224,18 @@ BOOST_AUTO_TEST_CASE(thread_count_is_settable) {
 }
 
 // An elementwise pass of n elements runs in one contiguous chunk per thread, at most one per
-// min_elements_per_thread, edges at multiples of `align`: every index exactly once.
+// min_elements_per_thread, edges at whole cache lines (16 floats): every index exactly once.
 BOOST_AUTO_TEST_CASE(elementwise_chunks_cover_every_index_once) {
   constexpr std::size_t per_thread = ctnn::cpu::detail::min_elements_per_thread;
   for (std::size_t threads : {1, 2, 3, 5})
     for (std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(17), 2 * per_thread - 1,
                           2 * per_thread, 2 * per_thread + 1, 3 * per_thread + 35}) {
       ctnn::set_num_threads(threads);
-      const std::size_t align = 16;
+      const std::size_t line = 16;
       std::vector<int> visits(n, 0);
       std::vector<std::pair<std::size_t, std::size_t>> chunks(8);
       std::atomic<std::size_t> count{0};
-      ctnn::cpu::detail::for_each_chunk(n, align, [&](std::size_t begin, std::size_t end) {
+      ctnn::cpu::detail::for_each_chunk<float>(n, [&](std::size_t begin, std::size_t end) {
         chunks[count++] = {begin, end};
         for (std::size_t i = begin; i < end; ++i) ++visits[i];
       });
@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(elementwise_chunks_cover_every_index_once) {
 #endif
       BOOST_TEST(count.load() == want, label);
       for (std::size_t c = 0; c < count.load(); ++c)
-        BOOST_TEST(chunks[c].first % align == 0u, label << ": a chunk at " << chunks[c].first);
+        BOOST_TEST(chunks[c].first % line == 0u, label << ": a chunk at " << chunks[c].first);
     }
   ctnn::set_num_threads(0);
 }

@@ -63,7 +63,7 @@ struct backend<policy::cpu> {
   template <class T>
   static void fill(T* dst, std::size_t n, T value) {
     // split like the optimiser's update, which reads what zero_grad zeroed on the same core
-    cpu::detail::for_each_chunk(n, 64, [&](std::size_t begin, std::size_t end) {
+    cpu::detail::for_each_chunk<T>(n, [&](std::size_t begin, std::size_t end) {
       std::fill(dst + begin, dst + end, value);
     });
   }

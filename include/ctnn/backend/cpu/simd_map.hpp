@@ -90,17 +90,12 @@ void simd_for_each_in(std::size_t begin, std::size_t end, const F& f) {
   for (std::size_t i = whole; i < end; ++i) kernel(i);
 }
 
-// The same over [0, n), split over threads where n is large (an optimiser's update).
+// The same over [0, n), split over threads where n is large (an optimiser's update). A cache
+// line holds whole registers, so only the last chunk has a scalar tail.
 template <class F>
 void simd_for_each(std::size_t n, const F& f) {
-  using T = typename F::value_type;
-  // A recurrent step's cell at batch 1 (64 units, 50 times a sequence) straight to the loop:
-  // through the split's checks, lstm_infer and gru_infer took 5 to 7% longer.
-  if (n < 2 * detail::min_elements_per_thread) return simd_for_each_in(0, n, f);
-  // Chunks of whole cache lines (of aligned memory), so that no line is written by two threads.
-  constexpr std::size_t line = std::max<std::size_t>(xsimd::batch<T>::size, 64 / sizeof(T));
-  detail::for_each_chunk(
-      n, line, [&](std::size_t begin, std::size_t end) { simd_for_each_in(begin, end, f); });
+  detail::for_each_chunk<typename F::value_type>(
+      n, [&](std::size_t begin, std::size_t end) { simd_for_each_in(begin, end, f); });
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
