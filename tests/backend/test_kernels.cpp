@@ -285,6 +285,87 @@ BOOST_AUTO_TEST_CASE(an_update_split_over_threads_is_the_update_on_one) {
   ctnn::set_num_threads(0);
 }
 
+// An index kernel that says how many elements an index touches (a row of pooling windows, of a
+// padded plane) is split over threads once the pass is long: every index exactly once, and on
+// more than one thread.
+namespace {
+struct CountVisits {
+  std::size_t elements;
+  int* visits;
+  int* thread_of;
+  std::size_t elements_per_index() const { return elements; }
+  void operator()(std::size_t i) const {
+    ++visits[i];
+#if defined(_OPENMP)
+    thread_of[i] = omp_get_thread_num();
+#else
+    thread_of[i] = 0;
+#endif
+  }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(long_index_passes_split_over_threads) {
+  using B = ctnn::backend<ctnn::policy::cpu>;
+  constexpr std::size_t per_thread = ctnn::cpu::detail::min_elements_per_thread;
+  for (std::size_t threads : {1, 2, 3})
+    for (std::size_t elements : {std::size_t(1), std::size_t(84)})
+      for (std::size_t n : {std::size_t(0), std::size_t(5), 2 * per_thread / elements - 1,
+                            2 * per_thread / elements + 1, 3 * per_thread / elements + 7}) {
+        ctnn::set_num_threads(threads);
+        std::vector<int> visits(n, 0), thread_of(n, -1);
+        B::for_each(n, CountVisits{elements, visits.data(), thread_of.data()});
+        const auto label = "n " + std::to_string(n) + " x " + std::to_string(elements) +
+                           ", threads " + std::to_string(threads);
+        BOOST_TEST(std::count(visits.begin(), visits.end(), 1) == std::ptrdiff_t(n), label);
+        const int last = n ? *std::max_element(thread_of.begin(), thread_of.end()) : 0;
+#if defined(_OPENMP)
+        const bool long_pass = n * elements >= 2 * per_thread;
+        const std::size_t want =
+            long_pass ? std::min<std::size_t>(threads, n * elements / per_thread) : 1;
+#else
+        const std::size_t want = 1;
+#endif
+        BOOST_TEST(std::size_t(last + 1) == want, label);
+      }
+  ctnn::set_num_threads(0);
+}
+
+// A training step of a convolutional network at batch 32, whose elementwise passes (the bias and
+// ReLU, the padding, the pooling, the bias gradient) are long enough to be split over threads:
+// the same loss and parameters at 1, 2 and 3 threads, bit for bit.
+BOOST_AUTO_TEST_CASE(a_convolution_step_split_over_threads_is_the_step_on_one) {
+  using Net = ctnn::Sequential<ctnn::Input<1, 28, 28>,
+                               ctnn::Conv2d<{.out = 6, .kernel = 5, .padding = 2}>, ctnn::ReLU,
+                               ctnn::MaxPool2d<{.kernel = 2}>, ctnn::Flatten, ctnn::Linear<10>>;
+  constexpr std::size_t batch = 32;
+  // the convolution's output, 32 x 6 x 28 x 28, is over four threads' minimum
+  static_assert(batch * 6 * 28 * 28 >= 4 * ctnn::cpu::detail::min_elements_per_thread);
+  const Net::input_tensor x(batch, random_matrix<float>(batch * 28 * 28, 41));
+  std::vector<float> labels(batch);
+  for (std::size_t i = 0; i < batch; ++i) labels[i] = float(i * 7 % 10);
+  const ctnn::Tensor<float, ctnn::Shape<1>> classes(batch, labels);
+  std::vector<float> params_one, grads_one;
+  float loss_one = 0;
+  for (std::size_t threads : {1, 2, 3}) {
+    ctnn::set_num_threads(threads);
+    Net net;
+    ctnn::optim::SGD opt{net, {.lr = 0.05, .momentum = 0.9}};
+    float loss = 0;
+    for (int step = 0; step < 2; ++step)
+      loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);
+    if (threads == 1) {
+      params_one = net.parameters(), grads_one = net.gradients(), loss_one = loss;
+      BOOST_TEST(params_one != Net().parameters());  // the steps changed something
+    } else {
+      BOOST_TEST(loss == loss_one, "threads " << threads);
+      BOOST_TEST(net.gradients() == grads_one, "threads " << threads);
+      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
+    }
+  }
+  ctnn::set_num_threads(0);
+}
+
 // A vectorizable op runs on SIMD batches in map, map_rows and map_channels; a whole register, a
 // tail and both. ReLU, which is not vectorizable, takes map_channels' plain loop.
 BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {

@@ -25,7 +25,11 @@
 //                                                          rows of a softmax) written once as
 //                                                          CTNN_HOST_DEVICE functors; lane
 //                                                          kernels (lanes.hpp) may run a SIMD
-//                                                          register of indices at once
+//                                                          register of indices at once; a
+//                                                          kernel may say how many elements an
+//                                                          index touches (elements_per_index()),
+//                                                          by which the CPU backend decides to
+//                                                          split it over threads
 // Optional (a layer checks with `requires`, else uses gemm):
 //   gemm_weight(m, n, k, const T* A, const T* W, uint64_t version, T* C)
 //                                                          C[m,n] = A W^T, W [n,k] a weight whose

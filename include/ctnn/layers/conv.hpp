@@ -94,6 +94,7 @@ struct Pad {
   using P = padded<G>;
   const T* x;
   T* xp;
+  static constexpr std::size_t elements_per_index() { return 2 * P::width; }
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {
     const std::size_t row = i % P::height, plane = i / P::height;
     T* out = xp + i * P::width;
@@ -119,6 +120,7 @@ struct Im2col {
   const T* xp;
   T* col;
   std::size_t samples = 1;
+  static constexpr std::size_t elements_per_index() { return 2 * G.out_plane(); }
   // i = j * rows + r
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), rows = G.channels * G.kernel_size();
@@ -143,6 +145,9 @@ struct Col2im {
   const T* dcol;
   std::size_t row_stride;
   T* dxp;
+  static constexpr std::size_t elements_per_index() {
+    return P::plane + 2 * G.kernel_size() * G.out_plane();
+  }
   CTNN_HOST_DEVICE void operator()(std::size_t c) const {
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KS = G.kernel_size();
     T* out = dxp + c * P::plane;
@@ -184,6 +189,7 @@ struct Unpad {
   using P = padded<G>;
   const T* dxp;
   T* dx;
+  static constexpr std::size_t elements_per_index() { return 2 * G.width; }
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = (b * C + c) * H + h
     const std::size_t h = i % G.height, plane = i / G.height;
     const T* in = dxp + (plane * P::height + h + G.pad_h) * P::width + G.pad_w;
@@ -200,6 +206,7 @@ struct SideBySide {
   const T* from;
   T* to;
   std::size_t samples;
+  static constexpr std::size_t elements_per_index() { return 2 * Plane; }
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = o * samples + j
     const std::size_t o = i / samples, j = i % samples;
     const std::size_t in_batch = (j * Channels + o) * Plane, side = i * Plane;
@@ -213,6 +220,7 @@ struct ChannelSum {
   const T* dz;
   T* grad_bias;
   std::size_t batch;
+  constexpr std::size_t elements_per_index() const { return batch * Plane; }
   CTNN_HOST_DEVICE void operator()(std::size_t c) const {
     // Independent partial sums, which the compiler keeps in a register: one running sum is a
     // chain of dependent additions that it may not reorder (4% of a LeNet training step).

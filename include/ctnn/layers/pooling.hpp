@@ -134,6 +134,7 @@ struct MaxForwardRows {
   const T* x;
   T* y;
   T* argmax;  // per output, offset of its maximum from the window's corner; null: not kept
+  static constexpr std::size_t elements_per_index() { return G.kernel_h * G.width + 2 * G.out_w(); }
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = plane * out_h + oh
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KH = G.kernel_h, KW = G.kernel_w,
                           W = G.width;
@@ -163,6 +164,7 @@ struct MaxBackwardRows {
   const T* argmax;
   const T* dy;
   T* dx;
+  static constexpr std::size_t elements_per_index() { return G.kernel_h * G.width + 2 * G.out_w(); }
   CTNN_HOST_DEVICE void operator()(std::size_t i) const {  // i = plane * out_h + oh
     constexpr std::size_t OH = G.out_h(), OW = G.out_w(), KH = G.kernel_h, KW = G.kernel_w,
                           W = G.width;

@@ -1,8 +1,8 @@
 // The CPU backend's thread count, as torch.set_num_threads / torch.get_num_threads, and how work is
 // split over that many OpenMP threads. Matrix products and convolutions split their output, and
-// elementwise passes over many elements (an optimiser's update, zero_grad) their range, when each
-// thread gets enough work; small ones (batch 1, the layers of a small MLP) run on the calling
-// thread, where a fork would cost more than it saves. Without OpenMP (a build without -fopenmp)
+// elementwise passes over many elements (an optimiser's update, zero_grad, a convolution's bias
+// and ReLU, pooling) their range, when each thread gets enough work; small ones (batch 1, the
+// layers of a small MLP) run on the calling thread, where a fork would cost more than it saves. Without OpenMP (a build without -fopenmp)
 // everything runs on the calling thread.
 #pragma once
 
@@ -43,17 +43,21 @@ namespace cpu::detail {
 // long at 2 threads as at 1. 2^16, 2^17 and 2^18 gave the same times on the benchmark's cases.
 inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 17;
 
-// Below this many elements per thread, an elementwise pass stays on the calling thread.
+// Below this many elements per thread, an elementwise pass stays on the calling thread: an
+// optimiser's update, zero_grad, and the layers' elementwise passes (bias and activation,
+// padding, pooling), which at 2 threads took LeNet's training step from 795 to 687 us.
 inline constexpr std::size_t min_elements_per_thread = std::size_t(1) << 15;
 
-// f(i) for each i < count, split over threads when each thread gets enough multiply-adds
-// (work_per_item each): row groups of a product, a convolution's samples or taps.
+// f(i) for each i < count, split over threads when each thread gets at least min_per_thread of
+// the work (work_per_item each): row groups of a product, a convolution's samples or taps
+// (multiply-adds); rows of pooling windows or of a padded input (elements).
 template <class F>
-void for_each_split(std::size_t count, std::size_t work_per_item, const F& f) {
+void for_each_split(std::size_t count, std::size_t work_per_item, const F& f,
+                    std::size_t min_per_thread = min_work_per_thread) {
 #if defined(_OPENMP)
   const std::size_t threads =
       std::min({get_num_threads(), count,
-                std::max<std::size_t>(1, count * work_per_item / min_work_per_thread)});
+                std::max<std::size_t>(1, count * work_per_item / min_per_thread)});
   if (threads > 1) {
     const int team = static_cast<int>(threads);
 #pragma omp parallel for num_threads(team) schedule(static)
@@ -91,11 +95,33 @@ void split_into_chunks(std::size_t n, const F& f) {
   f(std::size_t(0), n);
 }
 
+// About how many elements one index of a for_each kernel reads and writes: what the kernel says
+// (elements_per_index(): a row of pooling windows, of a padded plane), else one.
+template <class F>
+constexpr std::size_t elements_per_index(const F& f) {
+  if constexpr (requires { f.elements_per_index(); })
+    return f.elements_per_index();
+  else
+    return 1;
+}
+
+// Whether an elementwise pass over n elements goes over threads (split_elementwise_pass):
+// callers test this first and run a short pass, or any pass on one thread, in their own loop.
+inline bool split_elementwise(std::size_t n) {
+  return n >= 2 * min_elements_per_thread && get_num_threads() > 1;
+}
+
+// f(i) for each i < count, `elements` elements each, over threads: out of line, away from the
+// short passes its callers run in their own loops.
+template <class F>
+[[gnu::noinline]] void split_elementwise_pass(std::size_t count, std::size_t elements, const F& f) {
+  for_each_split(count, elements, f, min_elements_per_thread);
+}
+
 template <class T, class F>
 void for_each_chunk(std::size_t n, const F& f) {
   // Short passes straight to f, where the compiler inlines it: a recurrent cell at batch 1 (64
-  // elements, 50 times a sequence) took 3 to 7% longer through the split's checks and call
-  // (gru_infer, lstm_infer).
+  // elements, 50 times a sequence) took 3 to 7% longer through the split (gru_infer, lstm_infer).
   if (n < 2 * min_elements_per_thread) return f(std::size_t(0), n);
   split_into_chunks<T>(n, f);
 }
