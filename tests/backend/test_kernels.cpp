@@ -123,6 +123,28 @@ BOOST_AUTO_TEST_CASE(gemm_blocks_and_threads) {
   }
 }
 
+// Dot products of A's rows with B's (x W^T at a training batch: LeNet's 32 x 120 x 400), in bands
+// of rows over threads: against the reference, and the same C bit for bit at 1, 2 and 3 threads.
+BOOST_AUTO_TEST_CASE(gemm_dot_products_split_over_threads) {
+  BOOST_TEST(ctnn::cpu::detail::dots_beat_packing<float>(33, 120, 400));
+  static_assert(33 * 120 * 400 >= 4 * ctnn::cpu::detail::min_work_per_thread);
+  for (std::size_t threads : {1, 2, 3}) check_sizes<float>(threads, {31, 33}, {84, 120}, {400});
+  const std::size_t m = 33, n = 120, k = 400;
+  const auto a = random_matrix<float>(m * k, 7), b = random_matrix<float>(n * k, 8);
+  std::vector<float> one;
+  for (std::size_t threads : {1, 2, 3}) {
+    ctnn::set_num_threads(threads);
+    std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
+    ctnn::cpu::gemm(transpose::no, transpose::yes, m, n, k, 1.0f, a.data(), b.data(), 0.0f,
+                    c.data());
+    if (threads == 1)
+      one = c;
+    else
+      BOOST_TEST(c == one, "threads " << threads);
+  }
+  ctnn::set_num_threads(0);
+}
+
 // Row groups against a B that fits in L2 (rows_against_b_in_l2), at any m: past 16 rows, a
 // partial last group, and enough work to split the groups over two threads.
 BOOST_AUTO_TEST_CASE(gemm_row_groups_at_many_rows) {
