@@ -105,11 +105,15 @@ struct backend<policy::cpu> {
   static void map_channels(std::size_t batch, std::size_t channels, std::size_t plane, F f, T* out,
                            const T* per_channel, const In*... in) {
     const std::size_t sample = channels * plane;
-    if (!cpu::detail::split_elementwise(batch * sample))
+    if (!cpu::detail::worth_splitting(batch * sample, cpu::detail::min_elements_per_thread))
       return map_channels_here(batch, channels, plane, f, out, per_channel, in...);
-    cpu::detail::split_elementwise_pass(batch, sample, [&](std::size_t b) {
-      map_channels_here(1, channels, plane, f, out + b * sample, per_channel, (in + b * sample)...);
-    });
+    cpu::detail::for_each_split(
+        batch, sample,
+        [&](std::size_t b) {
+          map_channels_here(1, channels, plane, f, out + b * sample, per_channel,
+                            (in + b * sample)...);
+        },
+        cpu::detail::min_elements_per_thread);
   }
 
   template <class T>
@@ -244,8 +248,8 @@ struct backend<policy::cpu> {
   // pass is long enough (threads.hpp), otherwise in this loop, where the compiler inlines f.
   template <class F>
   static void for_each_index(std::size_t count, std::size_t elements, const F& f) {
-    if (cpu::detail::split_elementwise(count * elements))
-      return cpu::detail::split_elementwise_pass(count, elements, f);
+    if (cpu::detail::worth_splitting(count * elements, cpu::detail::min_elements_per_thread))
+      return cpu::detail::for_each_split(count, elements, f, cpu::detail::min_elements_per_thread);
     for (std::size_t i = 0; i < count; ++i) f(i);
   }
 

@@ -725,7 +725,7 @@ void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t 
       // entry is one dot product summed in the same order in any tile: bands of 3 gave the same).
       const auto by_bands = [&]<detail::haddp_order Order>() {
         constexpr std::size_t band = 4;
-        if (m * n * k < 2 * detail::min_work_per_thread || get_num_threads() == 1)
+        if (!detail::worth_splitting(m * n * k, detail::min_work_per_thread))
           return detail::dot_rows_by_register<T, Order>(a, k, m, b, n, k, alpha, c);
         detail::for_each_split((m + band - 1) / band, band * n * k, [&](std::size_t g) {
           const std::size_t i = g * band;

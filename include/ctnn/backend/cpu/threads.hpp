@@ -2,8 +2,8 @@
 // split over that many OpenMP threads. Matrix products and convolutions split their output, and
 // elementwise passes over many elements (an optimiser's update, zero_grad, a convolution's bias
 // and ReLU, pooling) their range, when each thread gets enough work; small ones (batch 1, the
-// layers of a small MLP) run on the calling thread, where a fork would cost more than it saves. Without OpenMP (a build without -fopenmp)
-// everything runs on the calling thread.
+// layers of a small MLP) run on the calling thread, where a fork would cost more than it saves.
+// Without OpenMP (a build without -fopenmp) everything runs on the calling thread.
 #pragma once
 
 #include <algorithm>
@@ -105,24 +105,18 @@ constexpr std::size_t elements_per_index(const F& f) {
     return 1;
 }
 
-// Whether an elementwise pass over n elements goes over threads (split_elementwise_pass):
-// callers test this first and run a short pass, or any pass on one thread, in their own loop.
-inline bool split_elementwise(std::size_t n) {
-  return n >= 2 * min_elements_per_thread && get_num_threads() > 1;
-}
-
-// f(i) for each i < count, `elements` elements each, over threads: out of line, away from the
-// short passes its callers run in their own loops.
-template <class F>
-[[gnu::noinline]] void split_elementwise_pass(std::size_t count, std::size_t elements, const F& f) {
-  for_each_split(count, elements, f, min_elements_per_thread);
+// Whether work of `total` (multiply-adds or elements) goes over threads: at least two threads'
+// minimum, and more than one thread. Callers test this first and run everything else in their
+// own loop, where the compiler inlines the body.
+inline bool worth_splitting(std::size_t total, std::size_t min_per_thread) {
+  return total >= 2 * min_per_thread && get_num_threads() > 1;
 }
 
 template <class T, class F>
 void for_each_chunk(std::size_t n, const F& f) {
-  // Short passes straight to f, where the compiler inlines it: a recurrent cell at batch 1 (64
-  // elements, 50 times a sequence) took 3 to 7% longer through the split (gru_infer, lstm_infer).
-  if (n < 2 * min_elements_per_thread) return f(std::size_t(0), n);
+  // Short passes straight to f: a recurrent cell at batch 1 (64 elements, 50 times a sequence)
+  // took 3 to 7% longer through the split (gru_infer, lstm_infer).
+  if (!worth_splitting(n, min_elements_per_thread)) return f(std::size_t(0), n);
   split_into_chunks<T>(n, f);
 }
 
