@@ -10,6 +10,7 @@
 #include "support/col2im_check.hpp"
 #include "support/compare.hpp"
 #include "support/conv_direct_check.hpp"
+#include "support/tanh_check.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -457,6 +458,10 @@ void check_recurrence(std::size_t steps, std::size_t m, std::size_t n) {
     for (std::size_t j = 0; j < n; ++j) prev[j] = h[t * h_stride + j];
   }
 }
+
+// op::Tanh on registers of floats against tanh in double (support/tanh_check.hpp); the AVX-512
+// tables here, xsimd's tanh in ctnn_avx2_tests.
+BOOST_AUTO_TEST_CASE(simd_tanh_within_ulps_of_tanh) { ctnn_test::check_simd_tanh(); }
 
 BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
   for (std::size_t n : {1u, 3u, 16u, 17u, 32u, 48u, 64u, 83u})

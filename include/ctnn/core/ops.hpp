@@ -44,12 +44,23 @@ struct Sigmoid {
   }
 };
 
+// tanh as the ops evaluate it. A backend may give its SIMD registers a faster tanh of the same
+// accuracy by specializing tanh_for (the CPU backend, for AVX-512 float registers:
+// backend/cpu/simd_tanh.hpp); anything else takes the tanh that ADL finds (std::tanh,
+// xsimd::tanh, Dual's).
+template <class T>
+struct tanh_for {
+  CTNN_HOST_DEVICE static T apply(T x) {
+    using std::tanh;
+    return tanh(x);
+  }
+};
+
 struct Tanh {
   static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
-    using std::tanh;
-    return tanh(x);
+    return tanh_for<T>::apply(x);
   }
 };
 

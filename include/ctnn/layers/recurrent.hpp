@@ -119,8 +119,7 @@ CTNN_HOST_DEVICE value_and_slope<V> tanh_at(V x) {
     const auto d = op::Tanh{}(Dual<T, 1>::variable(x));
     return {d.value, d.grad[0]};
   } else {
-    using std::tanh;
-    const V t = tanh(x);
+    const V t = op::Tanh{}(x);
     return {t, V(1) - t * t};
   }
 }
@@ -223,16 +222,15 @@ struct Lstm {
   // its backward from the gradients reaching h and c.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
-    using std::tanh;
     const auto pre = [&](std::size_t k) {
       return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
     const V in = sigmoid_lanes<T>(pre(0)), forget = sigmoid_lanes<T>(pre(1));
-    const V cand = tanh(pre(2)), out = sigmoid_lanes<T>(pre(3));
+    const V cand = op::Tanh{}(pre(2)), out = sigmoid_lanes<T>(pre(3));
     const V c = forget * lanes.load(a.c_prev + j) + in * cand;
     lanes.store(a.c_out + j, c);
-    lanes.store(a.h_out + j, out * tanh(c));
+    lanes.store(a.h_out + j, out * op::Tanh{}(c));
   }
 
   template <class T, class Lanes>
@@ -270,12 +268,11 @@ struct Gru {
   // its backward from the gradient reaching h.
   template <class T, class Lanes>
   CTNN_HOST_DEVICE static void forward_row(const step_args<T>& a, std::size_t j, Lanes lanes) {
-    using std::tanh;
     const auto x = [&](std::size_t k) { return input_side(a, j, lanes, k); };
     const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
     const V reset = sigmoid_lanes<T>(x(0) + r(0)), update = sigmoid_lanes<T>(x(1) + r(1));
-    const V n = tanh(x(2) + reset * r(2));
+    const V n = op::Tanh{}(x(2) + reset * r(2));
     lanes.store(a.h_out + j, (V(1) - update) * n + update * lanes.load(a.h_prev + j));
   }
 
