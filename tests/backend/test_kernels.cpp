@@ -354,16 +354,22 @@ BOOST_AUTO_TEST_CASE(long_index_passes_split_over_threads) {
   ctnn::set_num_threads(0);
 }
 
-// A training step of a convolutional network at batch 32, whose elementwise passes (the bias and
-// ReLU, the padding, the pooling, the bias gradient) are long enough to be split over threads:
-// the same loss and parameters at 1, 2 and 3 threads, bit for bit.
+// A training step of LeNet's convolutions at batch 32, whose elementwise passes (the bias and
+// ReLU, the padding, the pooling, the bias gradient) and the second convolution's col2im are long
+// enough to be split over threads: the same loss and parameters at 1, 2 and 3 threads, bit for
+// bit.
 BOOST_AUTO_TEST_CASE(a_convolution_step_split_over_threads_is_the_step_on_one) {
-  using Net = ctnn::Sequential<ctnn::Input<1, 28, 28>,
-                               ctnn::Conv2d<{.out = 6, .kernel = 5, .padding = 2}>, ctnn::ReLU,
-                               ctnn::MaxPool2d<{.kernel = 2}>, ctnn::Flatten, ctnn::Linear<10>>;
+  using Net = ctnn::Sequential<
+      ctnn::Input<1, 28, 28>, ctnn::Conv2d<{.out = 6, .kernel = 5, .padding = 2}>, ctnn::ReLU,
+      ctnn::MaxPool2d<{.kernel = 2}>, ctnn::Conv2d<{.out = 16, .kernel = 5}>, ctnn::ReLU,
+      ctnn::MaxPool2d<{.kernel = 2}>, ctnn::Flatten, ctnn::Linear<10>>;
   constexpr std::size_t batch = 32;
-  // the convolution's output, 32 x 6 x 28 x 28, is over four threads' minimum
-  static_assert(batch * 6 * 28 * 28 >= 4 * ctnn::cpu::detail::min_elements_per_thread);
+  constexpr std::size_t min_per_thread = ctnn::cpu::detail::min_elements_per_thread;
+  // the first convolution's output, 32 x 6 x 28 x 28, is over four threads' minimum
+  static_assert(batch * 6 * 28 * 28 >= 4 * min_per_thread);
+  // the second one's col2im, a group of 6 samples, each 6 x 25 x 10 x 10 column entries into a
+  // 6 x 14 x 14 input gradient, is over two threads' minimum
+  static_assert(6 * (6 * 25 * 10 * 10 + 6 * 14 * 14) >= 2 * min_per_thread);
   const Net::input_tensor x(batch, random_matrix<float>(batch * 28 * 28, 41));
   std::vector<float> labels(batch);
   for (std::size_t i = 0; i < batch; ++i) labels[i] = float(i * 7 % 10);

@@ -177,10 +177,11 @@ concept has_conv_weight_grad = requires(const T* dz, const T* xp, T* grad_w, std
   B::template conv_weight_grad<G, Out>(dz, xp, grad_w, samples);
 };
 
-// Whether backend B adds a column matrix into its planes itself (the optional col2im).
+// Whether backend B adds the column matrices of samples side by side into their planes itself
+// (the optional col2im).
 template <class B, window_geometry G, class T>
-concept has_col2im = requires(const T* col, std::size_t row_stride, T* dxp) {
-  B::template col2im<G>(col, row_stride, dxp);
+concept has_col2im = requires(const T* col, std::size_t row_stride, std::size_t samples, T* dxp) {
+  B::template col2im<G>(col, row_stride, samples, dxp);
 };
 
 // dx[b][c][h] = the inside of padded row (b, c, h + pad_h).
@@ -413,7 +414,8 @@ struct conv_layer {
     // The weight gradient straight from dz and the kept input where the backend can; otherwise
     // per group of samples, while in cache: their columns written again from the kept input, the
     // weight gradient from them and their dz. Then the column gradient in the same room, gathered
-    // into dx a sample at a time.
+    // into dx: the group's samples in one call of the backend's col2im (which the CPU splits over
+    // threads), else a sample at a time.
     using padded = conv_kernels::padded<G>;
     constexpr std::size_t padded_plane = G.channels * padded::plane,
                           per_group = samples_side_by_side<In>;
@@ -448,12 +450,12 @@ struct conv_layer {
         B::gemm(transpose::yes, transpose::no, rows_g, length, out_g, T(1),
                 a.params + g * out_g * rows_g, dz_rows + g * out_g * length, T(0),
                 col + g * rows_g * length);
-      for (std::size_t j = 0; j < samples; ++j) {
-        T* dxp_j = dxp + (first + j) * padded_plane;
-        if constexpr (conv_kernels::has_col2im<B, G, T>)
-          B::template col2im<G>(col + j * plane, length, dxp_j);
-        else
-          B::for_each(G.channels, conv_kernels::Col2im<G, T>{col + j * plane, length, dxp_j});
+      if constexpr (conv_kernels::has_col2im<B, G, T>) {
+        B::template col2im<G>(col, length, samples, dxp + first * padded_plane);
+      } else {
+        for (std::size_t j = 0; j < samples; ++j)
+          B::for_each(G.channels, conv_kernels::Col2im<G, T>{col + j * plane, length,
+                                                             dxp + (first + j) * padded_plane});
       }
     }
     if constexpr (padded::needed)

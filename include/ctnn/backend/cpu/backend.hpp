@@ -160,12 +160,19 @@ struct backend<policy::cpu> {
   }
 
 #if CTNN_CPU_MASKED_LOADS
-  // One sample's column matrix added into its padded input planes, a row of a plane at a time
-  // in registers (col2im.hpp).
+  // The column matrices of `samples` samples side by side (rows row_stride apart, sample j's
+  // entries from j OH OW on) added into their padded input planes, one after another from dxp:
+  // a row of a plane at a time in registers (col2im.hpp), a sample per index, over threads where
+  // the samples are work enough (LeNet's second convolution: 6 samples of 15,000 column entries).
   template <window_geometry G, class T>
     requires cpu::col2im_applies<G, T>
-  static void col2im(const T* col, std::size_t row_stride, T* dxp) {
-    cpu::col2im<G>(col, row_stride, dxp);
+  static void col2im(const T* col, std::size_t row_stride, std::size_t samples, T* dxp) {
+    constexpr std::size_t padded_sample =
+        G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
+    constexpr std::size_t elements = G.channels * G.kernel_size() * G.out_plane() + padded_sample;
+    for_each_index(samples, elements, [&](std::size_t j) {
+      cpu::col2im<G>(col + j * G.out_plane(), row_stride, dxp + j * padded_sample);
+    });
   }
 #endif
 
