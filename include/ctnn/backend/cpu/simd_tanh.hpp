@@ -22,7 +22,7 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 
-#include <climits>
+#include <cstdint>
 #include <type_traits>
 
 namespace ctnn::cpu::detail {
@@ -63,10 +63,13 @@ alignas(64) inline constexpr float tanh_coefficients[7][16] = {
      2.095582662e-03f, -6.955922581e-04f, -1.578052324e-04f, -9.418681657e-06f, -1.703020018e-07f,
      -7.626841381e-09f},
 };
+
+// tanh of each lane of x.
 inline __m512 tanh_avx512(__m512 x) {
   // |x| at most 9, NaN kept: min returns its second operand when one is NaN
   const __m512 magnitude = _mm512_min_ps(_mm512_set1_ps(9.0f), _mm512_abs_ps(x));
-  // the piece: (exponent, first mantissa bit) counted from 1/16 = 2^-4, which is piece 1
+  // the piece: (exponent, first mantissa bit) counted from 1/16 = 2^-4, which is piece 1; below
+  // 1/16 piece 0, and at most 15 (9 = 1.125 2^3)
   constexpr int first_half_octave = ((127 - 4) << 1) - 1;
   const __m512i piece =
       _mm512_max_epi32(_mm512_sub_epi32(_mm512_srli_epi32(_mm512_castps_si512(magnitude), 22),
