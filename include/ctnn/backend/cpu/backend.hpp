@@ -167,8 +167,7 @@ struct backend<policy::cpu> {
   template <window_geometry G, class T>
     requires cpu::col2im_applies<G, T>
   static void col2im(const T* col, std::size_t row_stride, std::size_t samples, T* dxp) {
-    constexpr std::size_t padded_sample =
-        G.channels * (G.height + 2 * G.pad_h) * (G.width + 2 * G.pad_w);
+    constexpr std::size_t padded_sample = G.channels * G.padded_h() * G.padded_w();
     constexpr std::size_t elements = G.channels * G.kernel_size() * G.out_plane() + padded_sample;
     for_each_index(samples, elements, [&](std::size_t j) {
       cpu::col2im<G>(col + j * G.out_plane(), row_stride, dxp + j * padded_sample);
