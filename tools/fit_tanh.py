@@ -8,7 +8,8 @@ register permute. On each piece a polynomial of degree 6 in r = |x| - mid (mid: 
 the half octave, 0 on the first piece, where the polynomial is odd so that tanh(x) = x near 0)
 is fitted to tanh in relative error, near minimax by Lawson's iteration on Chebyshev nodes.
 
-Prints the C++ tables. Needs numpy (Debian: python3-numpy).
+Prints the C++ tables. Needs numpy (Debian: python3-numpy). Check new tables with
+tools/tanh_error.cpp (the largest error over every float).
     python3 tools/fit_tanh.py > /tmp/tables.txt
 """
 import numpy as np

@@ -8,11 +8,12 @@
 // half octaves from 1/16 to 8, and 8 to 9, past which tanh is 1 in float), and a polynomial of
 // degree 6 around the piece's middle gives tanh(|x|): one register permute per coefficient
 // (vpermps from a 16-entry table) and 6 multiply-adds. tools/fit_tanh.py fits the tables. Error:
-// at most 1.43 ulp over every float in [2^-126, 20] (xsimd's tanh: 1.35), where the test
-// kernels/simd_tanh_within_ulps_of_tanh allows 1.5; odd, so tanh(-0) = -0; NaN stays NaN, +-inf
-// gives +-1. rnn_infer 6.62 -> 6.37 us, lstm_train_b32 2.80 -> 2.68 ms; lstm_infer 44.2 -> 44.9
-// us, likely because its W_hh^T (64 KiB) streams through L1 every step and evicts the tables' 8
-// cache lines (not measured: this machine has no cache counters).
+// at most 1.43 ulp over every float in [2^-126, 20] (xsimd's tanh: 1.35; tools/tanh_error.cpp
+// measures both), where the test kernels/simd_tanh_within_ulps_of_tanh allows 1.5; odd, so
+// tanh(-0) = -0; NaN stays NaN, +-inf gives +-1. rnn_infer 6.62 -> 6.37 us, lstm_train_b32 2.80
+// -> 2.68 ms; lstm_infer 44.2 -> 44.9 us, likely because its W_hh^T (64 KiB) streams through L1
+// every step and evicts the tables' 8 cache lines (not measured: this machine has no cache
+// counters).
 #pragma once
 
 #include <xsimd/xsimd.hpp>  // through backend/cpu/xsimd.hpp, which includes this header
