@@ -3,6 +3,7 @@
 // double, in units of the float result's last place, over every `step`-th float in [2^-126, 20].
 // tanh is odd and both take |x|, so the negatives give the same. For refitting the tables with
 // tools/fit_tanh.py; the test kernels/simd_tanh_within_ulps_of_tanh checks every 31st float.
+// The build has it as tests/ctnn_tanh_error; alone:
 //   g++ -std=c++20 -O2 -march=native -Iinclude tools/tanh_error.cpp -o /tmp/tanh_error
 //   /tmp/tanh_error 1          (op::Tanh, every float: 10 to 20 s)
 //   /tmp/tanh_error 1 xsimd    (xsimd::tanh)
