@@ -10,6 +10,7 @@
 #include "support/col2im_check.hpp"
 #include "support/compare.hpp"
 #include "support/conv_direct_check.hpp"
+#include "support/row_product_check.hpp"
 #include "support/tanh_check.hpp"
 
 #include <algorithm>
@@ -468,6 +469,17 @@ void check_recurrence(std::size_t steps, std::size_t m, std::size_t n) {
 // op::Tanh on registers of floats against tanh in double (support/tanh_check.hpp); the AVX-512
 // tables here, xsimd's tanh in ctnn_avx2_tests.
 BOOST_AUTO_TEST_CASE(simd_tanh_within_ulps_of_tanh) { ctnn_test::check_simd_tanh(); }
+
+// One row times a matrix in either order of k (a recurrent step at batch 1); long double takes
+// the loops that element types without SIMD kernels take.
+BOOST_AUTO_TEST_CASE(row_times_matrix_in_either_order) {
+  ctnn_test::check_row_times_matrix_sums<float>();
+  ctnn_test::check_row_times_matrix_sums<double>();
+  ctnn_test::check_row_times_matrix_sums<long double>();
+  ctnn_test::check_row_times_matrix_order<float>();
+  ctnn_test::check_row_times_matrix_order<double>();
+  ctnn_test::check_row_times_matrix_order<long double>();
+}
 
 BOOST_AUTO_TEST_CASE(recurrence_of_one_sequence) {
   for (std::size_t n : {1u, 3u, 16u, 17u, 32u, 48u, 64u, 83u})

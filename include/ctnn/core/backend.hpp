@@ -46,6 +46,12 @@
 //                                                          rows of x and h x_stride and h_stride
 //                                                          apart, h[0] is h0: an RNN's steps in
 //                                                          one call
+//   row_times_matrix(n, k, const T* x, const T* W, T* y, sum_order order)
+//                                                          y[n] = x[k] W [k, n], summed over k
+//                                                          in that order: a recurrent step at
+//                                                          batch 1, which alternates it so that
+//                                                          a W larger than the cache nearest the
+//                                                          core is partly read from there
 //   template <window_geometry G> col2im(const T* col, row_stride, T* dxp)
 //                                                          one sample's column matrix, rows
 //                                                          row_stride apart, added into its
@@ -73,6 +79,9 @@ namespace ctnn {
 
 enum class transpose : bool { no = false, yes = true };
 
+// The order of a sum over an index: first to last, or last to first.
+enum class sum_order : bool { ascending, descending };
+
 // Whether backend B has the optional gemm_weight for T.
 template <class B, class T>
 concept has_gemm_weight = requires(std::size_t n, const T* in, std::uint64_t version, T* out) {
@@ -89,6 +98,12 @@ concept has_transposed_weight = requires(std::size_t n, const T* w, std::uint64_
 template <class B, class F, class T>
 concept has_recurrence = requires(std::size_t n, F f, const T* in, T* out) {
   B::recurrence(n, n, n, f, in, n, in, in, in, in, out, n);
+};
+
+// Whether backend B has the optional row_times_matrix for T.
+template <class B, class T>
+concept has_row_times_matrix = requires(std::size_t n, const T* in, T* out) {
+  B::row_times_matrix(n, n, in, in, out, sum_order::ascending);
 };
 
 // Evaluates to backend<P>, with the catalogue's message when no backend header was included.

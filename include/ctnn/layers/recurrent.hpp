@@ -6,7 +6,8 @@
 //
 // The input projection of all steps is one GEMM; each step adds one GEMM with W_hh (transposed
 // once per call, so that at batch 1 to 4 the step streams its rows instead of summing dot
-// products) and one elementwise cell pass. Backward is back-propagation through time; the gate
+// products; at batch 1, a row times W_hh^T summed in alternating order, hidden_product) and one
+// elementwise cell pass. Backward is back-propagation through time; the gate
 // nonlinearities are differentiated by dual numbers, and the input-side products of all steps are
 // again one GEMM.
 #pragma once
@@ -395,6 +396,19 @@ struct recurrent_layer {
     }
   };
 
+  // hw = h_prev W_hh^T for step t. At batch 1, where the backend can, every other step sums
+  // backwards, so that it first reads the rows of W_hh^T that the step before read last, which
+  // are still in the nearest cache (row_times_matrix in core/backend.hpp).
+  template <class B, class T>
+  static void hidden_product(std::size_t batch, std::size_t t, const T* h_prev, const T* w_hh_rows,
+                             T* hw) {
+    if constexpr (has_row_times_matrix<B, T>)
+      if (batch == 1)
+        return B::row_times_matrix(G, H, h_prev, w_hh_rows, hw,
+                                   t % 2 ? sum_order::descending : sum_order::ascending);
+    B::gemm(transpose::no, transpose::no, batch, G, H, T(1), h_prev, w_hh_rows, T(0), hw);
+  }
+
   template <class In, class P, class T>
   static void forward(const layer_pass<T>& a) {
     using B = backend<P>;
@@ -457,7 +471,7 @@ struct recurrent_layer {
     for (std::size_t t = 0; t < L; ++t) {
       T* hw = s.hw + t * batch * G;
       const T* h_prev = s.h + t * batch * H;
-      B::gemm(transpose::no, transpose::no, batch, G, H, T(1), h_prev, w_hh_rows, T(0), hw);
+      hidden_product<B>(batch, t, h_prev, w_hh_rows, hw);
       if constexpr (O.bias && !Cell::hidden_bias_folds)
         B::map_rows(batch, G, op::Add{}, hw, b_hh, hw);
       rnn_cells::step_args<T> step{};

@@ -19,6 +19,7 @@
 #include "ctnn/backend/cpu/conv_direct.hpp"
 #include "ctnn/backend/cpu/gemm.hpp"
 #include "ctnn/backend/cpu/recurrence.hpp"
+#include "ctnn/backend/cpu/row_product.hpp"
 #include "ctnn/backend/cpu/simd_map.hpp"
 #include "ctnn/backend/cpu/threads.hpp"
 #include "ctnn/backend/cpu/transpose.hpp"
@@ -148,6 +149,13 @@ struct backend<policy::cpu> {
   static void gemm(transpose ta, transpose tb, std::size_t m, std::size_t n, std::size_t k, T alpha,
                    const T* a, const T* b, T beta, T* c) {
     cpu::gemm(ta, tb, m, n, k, alpha, a, b, beta, c);
+  }
+
+  // y = x W for one row x, summed over k in `order` (row_product.hpp).
+  template <class T>
+  static void row_times_matrix(std::size_t n, std::size_t k, const T* x, const T* w, T* y,
+                               sum_order order) {
+    cpu::row_times_matrix(n, k, x, w, y, order);
   }
 
   // h[t + 1] = f(x[t] A + b, h[t] W) for one sequence, on SIMD registers (recurrence.hpp).
