@@ -429,6 +429,48 @@ BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
   }
 }
 
+// Sigmoid, and the derivatives of Sigmoid and Tanh, on registers (their branch-free forms, and
+// dual numbers of registers) against the functions in double: across the range, past where
+// exp(-x) overflows in float (x < -88.7: 0, and a slope of 0, not NaN), at infinities and NaN,
+// at lengths with and without a tail. 4e-7 absolute: s (1 - s) from a float s near 1 (PyTorch's
+// backward) is off by up to an ulp of s.
+BOOST_AUTO_TEST_CASE(sigmoid_and_activation_gradients_on_registers) {
+  using B = ctnn::backend<ctnn::policy::cpu>;
+  namespace op = ctnn::op;
+  static_assert(ctnn::cpu::simd_map_applies<op::Sigmoid, float>);
+  static_assert(ctnn::cpu::simd_map_applies<op::GradThrough<op::Sigmoid>, float>);
+  static_assert(ctnn::cpu::simd_map_applies<op::GradThroughBias<op::Tanh>, double>);
+  static_assert(!ctnn::cpu::simd_map_applies<op::GradThrough<op::Relu>, float>);
+  std::vector<float> x;
+  for (int i = -400; i <= 400; ++i) x.push_back(0.25f * float(i) + 0.01f);
+  for (float v : {-104.0f, -89.0f, -88.0f, 0.0f, -0.0f, 88.0f, 104.0f}) x.push_back(v);
+  const float inf = std::numeric_limits<float>::infinity();
+  x.push_back(inf), x.push_back(-inf), x.push_back(std::numeric_limits<float>::quiet_NaN());
+  for (std::size_t n : {x.size(), x.size() - 5, std::size_t(3)}) {
+    const auto dy = random_matrix<float>(n, 17);
+    std::vector<float> bias(n, 0.5f), s(n), ds(n), dt(n);
+    B::map(n, op::Sigmoid{}, s.data(), x.data());
+    B::map(n, op::GradThrough<op::Sigmoid>{}, ds.data(), x.data(), dy.data());
+    B::map_rows(1, n, op::GradThroughBias<op::Tanh>{}, dt.data(), bias.data(), x.data(), dy.data());
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = x[i], sig = 1 / (1 + std::exp(-v)), th = std::tanh(v + 0.5);
+      const double want[3] = {sig, dy[i] * sig * (1 - sig), dy[i] * (1 - th * th)};
+      const float got[3] = {s[i], ds[i], dt[i]};
+      const char* names[3] = {"sigmoid", "dsigmoid", "dtanh"};
+      for (int k = 0; k < 3; ++k) {
+        const bool ok = std::isnan(v)
+                            ? std::isnan(got[k])
+                            : std::abs(got[k] - want[k]) <= 4e-7 + 2e-7 * std::abs(want[k]);
+        if (!ok && wrong++ < 5)
+          BOOST_ERROR("x " << v << " n " << n << ": " << names[k] << " " << got[k] << " against "
+                           << want[k]);
+      }
+    }
+    BOOST_TEST(wrong == 0u);
+  }
+}
+
 // h[t + 1] = tanh(x[t] A + b + h[t] W) against the same sums in double, at hidden sizes that take
 // each part of the kernel: the scalar tail (1, 3), one register (16), a register and the tail
 // (17), four registers (64) and all three (83); with AVX-512 float, the state of 16, 32, 48 and 64

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 
 #include "ctnn/config.hpp"
 #include "ctnn/core/dual.hpp"
@@ -33,14 +34,38 @@ struct Relu {
   }
 };
 
-// Two branches so that exp never overflows: the tangent stays finite for large |x| too.
+// Whether T holds one number (float, or a dual number of one), on which an op may branch; if not,
+// T is a SIMD register of numbers (or a dual number of registers), which takes the op's
+// branch-free form.
+template <class T>
+inline constexpr bool one_number = std::is_arithmetic_v<scalar_of_t<T>>;
+
+// f on a dual number of registers: f of the value, its slope from that, the chain rule for the
+// tangents. Registers cannot take the branches that keep a scalar tangent finite.
+template <class T, class F, class Slope>
+CTNN_HOST_DEVICE T chain_on_registers(const T& x, const F& f, const Slope& slope) {
+  const auto fx = f(x.value);
+  return x.chain(fx, slope(fx));
+}
+
+// One number: two branches, so that exp never overflows and the tangent stays finite for large
+// |x| too. Registers: 1 / (1 + exp(-x)), as PyTorch's vectorized sigmoid, where exp(-x)
+// overflowing to infinity still gives 0; its slope from the value, s (1 - s).
 struct Sigmoid {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
     using std::exp;
-    if (x >= T(0)) return T(1) / (T(1) + exp(-x));
-    const T e = exp(x);
-    return e / (T(1) + e);
+    if constexpr (one_number<T>) {
+      if (x >= T(0)) return T(1) / (T(1) + exp(-x));
+      const T e = exp(x);
+      return e / (T(1) + e);
+    } else if constexpr (is_dual_v<T>) {
+      using V = typename T::value_type;
+      return chain_on_registers(x, *this, [](V s) { return s * (V(1) - s); });
+    } else {
+      return T(1) / (T(1) + exp(-x));
+    }
   }
 };
 
@@ -60,7 +85,13 @@ struct Tanh {
   static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
-    return tanh_for<T>::apply(x);
+    if constexpr (is_dual_v<T> && !one_number<T>) {
+      // the registers' own tanh (tanh_for) for the value; slope 1 - t^2
+      using V = typename T::value_type;
+      return chain_on_registers(x, *this, [](V t) { return V(1) - t * t; });
+    } else {
+      return tanh_for<T>::apply(x);
+    }
   }
 };
 
@@ -97,9 +128,11 @@ struct AddBiasThen {
   }
 };
 
-// dy * f'(x): the gradient through an elementwise op.
+// dy * f'(x): the gradient through an elementwise op. The derivative of a vectorizable op also
+// evaluates on registers, as a dual number of them.
 template <class Op>
 struct GradThrough {
+  static constexpr bool simd = vectorizable<Op>;
   Op f;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x, T dy) const {
@@ -110,6 +143,7 @@ struct GradThrough {
 // dy * f'(z + b): the gradient through a fused bias and activation.
 template <class Op>
 struct GradThroughBias {
+  static constexpr bool simd = vectorizable<Op>;
   Op f;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T z, T dy, T bias) const {

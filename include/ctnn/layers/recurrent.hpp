@@ -81,48 +81,27 @@ struct StepForward {
   CTNN_HOST_DEVICE void operator()(std::size_t i) const { Cell::forward(a, i); }
 };
 
-// The logistic function of a register of values V (SIMD lanes of T) without op::Sigmoid's branch
-// on the sign, which registers cannot take: in float, exp(-x) overflowing to infinity still gives
-// 0. Scalars (and dual numbers, whose tangent the branch keeps finite) take op::Sigmoid.
-template <class T, class V>
-CTNN_HOST_DEVICE V sigmoid_lanes(V x) {
-  if constexpr (std::is_same_v<V, T>) {
-    return sigmoid(x);
-  } else {
-    using std::exp;
-    return V(1) / (V(1) + exp(-x));
-  }
-}
-
-// A gate's value and slope at x, for backward, which needs both: each evaluated once, since a
-// register's exp is a call the compiler does not merge (the LSTM cell's backward computed ten
-// sigmoids and tanhs where five give the same). Scalars (and the device) evaluate the function
-// once on a dual number; registers, which cannot hold dual numbers, take s (1 - s) and 1 - t^2.
+// A gate's value and slope at x, for backward, which needs both: the op evaluated once on a dual
+// number, since a register's exp is a call the compiler does not merge (the LSTM cell's backward
+// computed ten sigmoids and tanhs where five give the same). On a dual number of registers,
+// op::Sigmoid and op::Tanh take the slope from the value: s (1 - s) and 1 - t^2.
 template <class V>
 struct value_and_slope {
   V value, slope;
 };
 
-template <class T, class V>
-CTNN_HOST_DEVICE value_and_slope<V> sigmoid_at(V x) {
-  if constexpr (std::is_same_v<V, T>) {
-    const auto d = op::Sigmoid{}(Dual<T, 1>::variable(x));
-    return {d.value, d.grad[0]};
-  } else {
-    const V s = sigmoid_lanes<T>(x);
-    return {s, s * (V(1) - s)};
-  }
+template <class Op, class V>
+CTNN_HOST_DEVICE value_and_slope<V> value_and_slope_at(Op f, V x) {
+  const auto d = f(Dual<V, 1>::variable(x));
+  return {d.value, d.grad[0]};
 }
-
-template <class T, class V>
+template <class V>
+CTNN_HOST_DEVICE value_and_slope<V> sigmoid_at(V x) {
+  return value_and_slope_at(op::Sigmoid{}, x);
+}
+template <class V>
 CTNN_HOST_DEVICE value_and_slope<V> tanh_at(V x) {
-  if constexpr (std::is_same_v<V, T>) {
-    const auto d = op::Tanh{}(Dual<T, 1>::variable(x));
-    return {d.value, d.grad[0]};
-  } else {
-    const V t = op::Tanh{}(x);
-    return {t, V(1) - t * t};
-  }
+  return value_and_slope_at(op::Tanh{}, x);
 }
 
 // The arguments of batch row b, as if it were the whole batch: rows are [b * hidden, ...) of the
@@ -227,8 +206,8 @@ struct Lstm {
       return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
-    const V in = sigmoid_lanes<T>(pre(0)), forget = sigmoid_lanes<T>(pre(1));
-    const V cand = op::Tanh{}(pre(2)), out = sigmoid_lanes<T>(pre(3));
+    const V in = sigmoid(pre(0)), forget = sigmoid(pre(1));
+    const V cand = op::Tanh{}(pre(2)), out = sigmoid(pre(3));
     const V c = forget * lanes.load(a.c_prev + j) + in * cand;
     lanes.store(a.c_out + j, c);
     lanes.store(a.h_out + j, out * op::Tanh{}(c));
@@ -241,10 +220,10 @@ struct Lstm {
       return input_side(a, j, lanes, k) + hidden_side(a, j, lanes, k);
     };
     using V = decltype(pre(0));
-    const auto in = sigmoid_at<T>(pre(0)), forget = sigmoid_at<T>(pre(1));
-    const auto cand = tanh_at<T>(pre(2));
-    const auto out = sigmoid_at<T>(pre(3));
-    const auto cell = tanh_at<T>(lanes.load(a.c + j));
+    const auto in = sigmoid_at(pre(0)), forget = sigmoid_at(pre(1));
+    const auto cand = tanh_at(pre(2));
+    const auto out = sigmoid_at(pre(3));
+    const auto cell = tanh_at(lanes.load(a.c + j));
     const V dh = lanes.load(a.dh + j);
     const V d_out = dh * cell.value * out.slope;
     const V d_c = dh * out.value * cell.slope + lanes.load(a.dc + j);
@@ -272,7 +251,7 @@ struct Gru {
     const auto x = [&](std::size_t k) { return input_side(a, j, lanes, k); };
     const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
-    const V reset = sigmoid_lanes<T>(x(0) + r(0)), update = sigmoid_lanes<T>(x(1) + r(1));
+    const V reset = sigmoid(x(0) + r(0)), update = sigmoid(x(1) + r(1));
     const V n = op::Tanh{}(x(2) + reset * r(2));
     lanes.store(a.h_out + j, (V(1) - update) * n + update * lanes.load(a.h_prev + j));
   }
@@ -284,8 +263,8 @@ struct Gru {
     const auto r = [&](std::size_t k) { return hidden_side(a, j, lanes, k); };
     using V = decltype(x(0));
     const V r_n = r(2);
-    const auto reset = sigmoid_at<T>(x(0) + r(0)), update = sigmoid_at<T>(x(1) + r(1));
-    const auto n = tanh_at<T>(x(2) + reset.value * r_n);
+    const auto reset = sigmoid_at(x(0) + r(0)), update = sigmoid_at(x(1) + r(1));
+    const auto n = tanh_at(x(2) + reset.value * r_n);
     const V dh = lanes.load(a.dh + j);
     const V d_pn = dh * (V(1) - update.value) * n.slope;
     const V d_pz = dh * (lanes.load(a.h_prev + j) - n.value) * update.slope;
