@@ -1,7 +1,7 @@
 // The baseline: the MNIST MLP 784-128-64-10, float, inference at batch 1 and 64, and one training
 // step (forward, MSE, backward, SGD) at batch 32. Items/s counts samples. With ReLU, and with
-// Sigmoid and Tanh in its place: the smooth activations' extra cost over ReLU, a ratio within one
-// run (their forward and their derivative run on SIMD registers).
+// Sigmoid, Tanh and GELU in its place: the smooth activations' extra cost over ReLU, a ratio
+// within one run (their forward and their derivative run on SIMD registers).
 #include <benchmark/benchmark.h>
 
 #include <ctnn/ctnn.hpp>
@@ -50,6 +50,8 @@ BENCHMARK(mlp_infer<ctnn::Sigmoid>)->Name("mlp_infer/sigmoid")->Arg(64);
 BENCHMARK(mlp_train_step<ctnn::Sigmoid>)->Name("mlp_train_step/sigmoid");
 BENCHMARK(mlp_infer<ctnn::Tanh>)->Name("mlp_infer/tanh")->Arg(64);
 BENCHMARK(mlp_train_step<ctnn::Tanh>)->Name("mlp_train_step/tanh");
+BENCHMARK(mlp_infer<ctnn::GELU>)->Name("mlp_infer/gelu")->Arg(64);
+BENCHMARK(mlp_train_step<ctnn::GELU>)->Name("mlp_train_step/gelu");
 }  // namespace
 
 BENCHMARK_MAIN();

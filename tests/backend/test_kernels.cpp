@@ -429,12 +429,12 @@ BOOST_AUTO_TEST_CASE(simd_maps_match_the_scalar_op) {
   }
 }
 
-// Sigmoid, and the derivatives of Sigmoid and Tanh, on registers (their branch-free forms, and
-// dual numbers of registers) against the functions in double: across the range, past where
+// Sigmoid and GELU, and the derivatives of Sigmoid, Tanh and GELU, on registers (their
+// branch-free forms, and dual numbers of registers) against the functions in double: across the range, past where
 // exp(-x) overflows in float (x < -88.7: 0, and a slope of 0, not NaN), at infinities and NaN,
 // at lengths with and without a tail. 4e-7 absolute: s (1 - s) from a float s near 1 (PyTorch's
 // backward) is off by up to an ulp of s.
-BOOST_AUTO_TEST_CASE(sigmoid_and_activation_gradients_on_registers) {
+BOOST_AUTO_TEST_CASE(activations_and_their_gradients_on_registers) {
   using B = ctnn::backend<ctnn::policy::cpu>;
   namespace op = ctnn::op;
   static_assert(ctnn::cpu::simd_map_applies<op::Sigmoid, float>);
@@ -469,6 +469,26 @@ BOOST_AUTO_TEST_CASE(sigmoid_and_activation_gradients_on_registers) {
     }
     BOOST_TEST(wrong == 0u);
   }
+  // GELU and its derivative (erf on registers, and on dual numbers of them), at finite x: at
+  // -inf the formula is -inf times 0 in every form.
+  static_assert(ctnn::cpu::simd_map_applies<op::GradThrough<op::Gelu>, float>);
+  const std::size_t finite = x.size() - 3;
+  const auto dy = random_matrix<float>(finite, 19);
+  std::vector<float> g(finite), dg(finite);
+  B::map(finite, op::Gelu{}, g.data(), x.data());
+  B::map(finite, op::GradThrough<op::Gelu>{}, dg.data(), x.data(), dy.data());
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < finite; ++i) {
+    const double v = x[i], cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0)));
+    const double pdf = std::exp(-v * v / 2) / std::sqrt(2 * 3.14159265358979323846);
+    const double want[2] = {v * cdf, dy[i] * (cdf + v * pdf)};
+    const float got[2] = {g[i], dg[i]};
+    for (int k = 0; k < 2; ++k)
+      if (!(std::abs(got[k] - want[k]) <= 4e-7 + 2e-7 * std::abs(want[k])) && wrong++ < 5)
+        BOOST_ERROR("x " << v << ": " << (k ? "dgelu " : "gelu ") << got[k] << " against "
+                         << want[k]);
+  }
+  BOOST_TEST(wrong == 0u);
 }
 
 // h[t + 1] = tanh(x[t] A + b + h[t] W) against the same sums in double, at hidden sizes that take

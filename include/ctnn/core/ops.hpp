@@ -104,6 +104,7 @@ struct LeakyRelu {
 };
 
 struct Gelu {
+  static constexpr bool simd = true;
   template <class T>
   CTNN_HOST_DEVICE T operator()(T x) const {
     using std::erf;
