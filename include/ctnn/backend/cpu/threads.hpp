@@ -45,8 +45,12 @@ inline constexpr std::size_t min_work_per_thread = std::size_t(1) << 17;
 
 // Below this many elements per thread, an elementwise pass stays on the calling thread: an
 // optimiser's update, zero_grad, and the layers' elementwise passes (bias and activation,
-// padding, pooling), which at 2 threads took LeNet's training step from 795 to 687 us.
-inline constexpr std::size_t min_elements_per_thread = std::size_t(1) << 15;
+// padding, pooling), which at 2 threads took LeNet's training step from 795 to 687 us. At 2^15,
+// LeNet's update (61 706 parameters) ran on one thread, and took about 86 us a step against 14
+// at 1 thread (perf), since half of the gradient was in the other core's cache; at 2^14 it is
+// split, and lenet_train_b32 at 2 threads took 645 / 673 us against 672 / 716 (min / median,
+// 6 alternating rounds).
+inline constexpr std::size_t min_elements_per_thread = std::size_t(1) << 14;
 
 // f(i) for each i < count, split over threads when each thread gets at least min_per_thread of
 // the work (work_per_item each): row groups of a product, a convolution's samples or taps
