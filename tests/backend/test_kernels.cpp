@@ -311,7 +311,8 @@ BOOST_AUTO_TEST_CASE(an_update_split_over_threads_is_the_update_on_one) {
 
 // An index kernel that says how many elements an index touches (a row of pooling windows, of a
 // padded plane) is split over threads once the pass is long: every index exactly once, and on
-// more than one thread.
+// more than one thread; a lane kernel likewise, a register of indices at a time (a recurrent
+// cell's units).
 namespace {
 struct CountVisits {
   std::size_t elements;
@@ -327,6 +328,20 @@ struct CountVisits {
 #endif
   }
 };
+
+// The same for a lane kernel (a register of indices at a time), which a recurrent cell is.
+struct CountVisitsByRegister {
+  using value_type = float;
+  static constexpr bool simd = true;
+  std::size_t elements;
+  int* visits;
+  int* thread_of;
+  std::size_t elements_per_index() const { return elements; }
+  template <class Lanes = ctnn::scalar_lanes>
+  void operator()(std::size_t i, Lanes = {}) const {
+    for (std::size_t e = i; e < i + Lanes::width; ++e) CountVisits{elements, visits, thread_of}(e);
+  }
+};
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(long_index_passes_split_over_threads) {
@@ -336,21 +351,27 @@ BOOST_AUTO_TEST_CASE(long_index_passes_split_over_threads) {
     for (std::size_t elements : {std::size_t(1), std::size_t(84)})
       for (std::size_t n : {std::size_t(0), std::size_t(5), 2 * per_thread / elements - 1,
                             2 * per_thread / elements + 1, 3 * per_thread / elements + 7}) {
-        ctnn::set_num_threads(threads);
-        std::vector<int> visits(n, 0), thread_of(n, -1);
-        B::for_each(n, CountVisits{elements, visits.data(), thread_of.data()});
-        const auto label = "n " + std::to_string(n) + " x " + std::to_string(elements) +
-                           ", threads " + std::to_string(threads);
-        BOOST_TEST(std::count(visits.begin(), visits.end(), 1) == std::ptrdiff_t(n), label);
-        const int last = n ? *std::max_element(thread_of.begin(), thread_of.end()) : 0;
+        for (bool by_register : {false, true}) {
+          ctnn::set_num_threads(threads);
+          std::vector<int> visits(n, 0), thread_of(n, -1);
+          if (by_register)
+            B::for_each(n, CountVisitsByRegister{elements, visits.data(), thread_of.data()});
+          else
+            B::for_each(n, CountVisits{elements, visits.data(), thread_of.data()});
+          const auto label = "n " + std::to_string(n) + " x " + std::to_string(elements) +
+                             ", threads " + std::to_string(threads) +
+                             (by_register ? ", by register" : "");
+          BOOST_TEST(std::count(visits.begin(), visits.end(), 1) == std::ptrdiff_t(n), label);
+          const int last = n ? *std::max_element(thread_of.begin(), thread_of.end()) : 0;
 #if defined(_OPENMP)
-        const bool long_pass = n * elements >= 2 * per_thread;
-        const std::size_t want =
-            long_pass ? std::min<std::size_t>(threads, n * elements / per_thread) : 1;
+          const bool long_pass = n * elements >= 2 * per_thread;
+          const std::size_t want =
+              long_pass ? std::min<std::size_t>(threads, n * elements / per_thread) : 1;
 #else
-        const std::size_t want = 1;
+          const std::size_t want = 1;
 #endif
-        BOOST_TEST(std::size_t(last + 1) == want, label);
+          BOOST_TEST(std::size_t(last + 1) == want, label);
+        }
       }
   ctnn::set_num_threads(0);
 }
@@ -381,6 +402,44 @@ BOOST_AUTO_TEST_CASE(a_convolution_step_split_over_threads_is_the_step_on_one) {
     ctnn::set_num_threads(threads);
     Net net;
     ctnn::optim::SGD opt{net, {.lr = 0.05, .momentum = 0.9}};
+    float loss = 0;
+    for (int step = 0; step < 2; ++step)
+      loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);
+    if (threads == 1) {
+      params_one = net.parameters(), grads_one = net.gradients(), loss_one = loss;
+      BOOST_TEST(params_one != Net().parameters());  // the steps changed something
+    } else {
+      BOOST_TEST(loss == loss_one, "threads " << threads);
+      BOOST_TEST(net.gradients() == grads_one, "threads " << threads);
+      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
+    }
+  }
+  ctnn::set_num_threads(0);
+}
+
+// An LSTM's training step at batch 32, whose cells (a unit counts as 8 elements a gate in forward,
+// 16 in backward) are split over threads: the same loss, gradients and parameters at 1, 2 and 3
+// threads, bit for bit.
+BOOST_AUTO_TEST_CASE(a_recurrent_step_split_over_threads_is_the_step_on_one) {
+  using Net = ctnn::Sequential<ctnn::Input<12, 8>,
+                               ctnn::LSTM<{.hidden = 64, .output = ctnn::rnn_output::last}>,
+                               ctnn::Linear<10>>;
+  constexpr std::size_t batch = 32;
+  using Forward = ctnn::rnn_cells::StepLanes<ctnn::rnn_cells::Lstm, float, 64, false>;
+  using Backward = ctnn::rnn_cells::StepLanes<ctnn::rnn_cells::Lstm, float, 64, true>;
+  constexpr std::size_t min_per_thread = ctnn::cpu::detail::min_elements_per_thread;
+  static_assert(batch * 64 * Forward::elements_per_index() >= 3 * min_per_thread);
+  static_assert(batch * 64 * Backward::elements_per_index() >= 3 * min_per_thread);
+  const Net::input_tensor x(batch, random_matrix<float>(batch * 12 * 8, 43));
+  std::vector<float> labels(batch);
+  for (std::size_t i = 0; i < batch; ++i) labels[i] = float(i * 3 % 10);
+  const ctnn::Tensor<float, ctnn::Shape<1>> classes(batch, labels);
+  std::vector<float> params_one, grads_one;
+  float loss_one = 0;
+  for (std::size_t threads : {1, 2, 3}) {
+    ctnn::set_num_threads(threads);
+    Net net;
+    ctnn::optim::Adam opt{net, {.lr = 1e-2}};
     float loss = 0;
     for (int step = 0; step < 2; ++step)
       loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);

@@ -142,6 +142,13 @@ struct StepLanes {
   using value_type = T;
   static constexpr bool simd = true;
   step_args<T> a;
+  // A unit's work in elements of a plain elementwise pass, by which a backend decides to split a
+  // step over threads: each gate's exp or tanh and division, more in backward. Measured on the
+  // LSTM at batch 32 (perf, 1 thread): a unit took about 1.5 ns in forward and 3.4 in backward,
+  // where SGD's update takes 0.23 ns a parameter, whose 5 elements it reads or writes: about 30
+  // and 70 elements. At 2 threads, splitting both took lstm_train_b32 from
+  // 2113 / 2300 to 1915 / 2143 us (10 alternating rounds; backward alone 2011 / 2170).
+  static constexpr std::size_t elements_per_index() { return (Backward ? 16 : 8) * Cell::gates; }
   template <class Lanes = scalar_lanes>
   CTNN_HOST_DEVICE void operator()(std::size_t i, Lanes lanes = {}) const {
     if constexpr (OneRow) {

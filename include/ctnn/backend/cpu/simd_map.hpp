@@ -95,7 +95,8 @@ void simd_for_each_in(std::size_t begin, std::size_t end, const F& f) {
 template <class F>
 void simd_for_each(std::size_t n, const F& f) {
   detail::for_each_chunk<typename F::value_type>(
-      n, [&](std::size_t begin, std::size_t end) { simd_for_each_in(begin, end, f); });
+      n, [&](std::size_t begin, std::size_t end) { simd_for_each_in(begin, end, f); },
+      detail::elements_per_index(f));
 }
 
 #if defined(__GNUC__) && !defined(__clang__)

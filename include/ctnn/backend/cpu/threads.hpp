@@ -80,11 +80,12 @@ void for_each_split(std::size_t count, std::size_t work_per_item, const F& f,
 // mlp_train_b32 at 2 threads was no faster (181 against 183 us): half the gradient came from the
 // other core's cache. With both split, 127 us.
 template <class T, class F>
-void split_into_chunks(std::size_t n, const F& f) {
+void split_into_chunks(std::size_t n, std::size_t elements_per_index, const F& f) {
 #if defined(_OPENMP)
   constexpr std::size_t line = std::max<std::size_t>(1, 64 / sizeof(T));
   const std::size_t units = (n + line - 1) / line;
-  const std::size_t threads = std::min({get_num_threads(), units, n / min_elements_per_thread});
+  const std::size_t threads =
+      std::min({get_num_threads(), units, n * elements_per_index / min_elements_per_thread});
   if (threads > 1) {
 #pragma omp parallel num_threads(static_cast<int>(threads))
     {
@@ -99,8 +100,9 @@ void split_into_chunks(std::size_t n, const F& f) {
   f(std::size_t(0), n);
 }
 
-// About how many elements one index of a for_each kernel reads and writes: what the kernel says
-// (elements_per_index(): a row of pooling windows, of a padded plane), else one.
+// About how many elements one index of a for_each kernel reads and writes, or their equivalent in
+// work: what the kernel says (elements_per_index(): a row of pooling windows, of a padded plane,
+// a recurrent cell's unit), else one.
 template <class F>
 constexpr std::size_t elements_per_index(const F& f) {
   if constexpr (requires { f.elements_per_index(); })
@@ -116,12 +118,13 @@ inline bool worth_splitting(std::size_t total, std::size_t min_per_thread) {
   return total >= 2 * min_per_thread && get_num_threads() > 1;
 }
 
+// elements_per_index: as elements_per_index(f) above; one for a plain elementwise pass.
 template <class T, class F>
-void for_each_chunk(std::size_t n, const F& f) {
+void for_each_chunk(std::size_t n, const F& f, std::size_t elements_per_index = 1) {
   // Short passes straight to f: a recurrent cell at batch 1 (64 elements, 50 times a sequence)
   // took 3 to 7% longer through the split (gru_infer, lstm_infer).
-  if (!worth_splitting(n, min_elements_per_thread)) return f(std::size_t(0), n);
-  split_into_chunks<T>(n, f);
+  if (!worth_splitting(n * elements_per_index, min_elements_per_thread)) return f(std::size_t(0), n);
+  split_into_chunks<T>(n, elements_per_index, f);
 }
 
 }  // namespace cpu::detail
