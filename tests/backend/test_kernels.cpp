@@ -376,6 +376,35 @@ BOOST_AUTO_TEST_CASE(long_index_passes_split_over_threads) {
   ctnn::set_num_threads(0);
 }
 
+namespace {
+// Two training steps of Net on x and classes, with the optimiser make_optimizer(net) returns, at
+// 1, 2 and 3 threads: the same loss, gradients and parameters as on one thread, bit for bit.
+template <class Net, class MakeOptimizer>
+void check_steps_split_over_threads(const typename Net::input_tensor& x,
+                                    const ctnn::Tensor<float, ctnn::Shape<1>>& classes,
+                                    const MakeOptimizer& make_optimizer) {
+  std::vector<float> params_one, grads_one;
+  float loss_one = 0;
+  for (std::size_t threads : {1, 2, 3}) {
+    ctnn::set_num_threads(threads);
+    Net net;
+    auto opt = make_optimizer(net);
+    float loss = 0;
+    for (int step = 0; step < 2; ++step)
+      loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);
+    if (threads == 1) {
+      params_one = net.parameters(), grads_one = net.gradients(), loss_one = loss;
+      BOOST_TEST(params_one != Net().parameters());  // the steps changed something
+    } else {
+      BOOST_TEST(loss == loss_one, "threads " << threads);
+      BOOST_TEST(net.gradients() == grads_one, "threads " << threads);
+      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
+    }
+  }
+  ctnn::set_num_threads(0);
+}
+}  // namespace
+
 // A training step of LeNet's convolutions at batch 32, whose elementwise passes (the bias and
 // ReLU, the padding, the pooling, the bias gradient) and the second convolution's col2im are long
 // enough to be split over threads: the same loss and parameters at 1, 2 and 3 threads, bit for
@@ -396,25 +425,9 @@ BOOST_AUTO_TEST_CASE(a_convolution_step_split_over_threads_is_the_step_on_one) {
   std::vector<float> labels(batch);
   for (std::size_t i = 0; i < batch; ++i) labels[i] = float(i * 7 % 10);
   const ctnn::Tensor<float, ctnn::Shape<1>> classes(batch, labels);
-  std::vector<float> params_one, grads_one;
-  float loss_one = 0;
-  for (std::size_t threads : {1, 2, 3}) {
-    ctnn::set_num_threads(threads);
-    Net net;
-    ctnn::optim::SGD opt{net, {.lr = 0.05, .momentum = 0.9}};
-    float loss = 0;
-    for (int step = 0; step < 2; ++step)
-      loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);
-    if (threads == 1) {
-      params_one = net.parameters(), grads_one = net.gradients(), loss_one = loss;
-      BOOST_TEST(params_one != Net().parameters());  // the steps changed something
-    } else {
-      BOOST_TEST(loss == loss_one, "threads " << threads);
-      BOOST_TEST(net.gradients() == grads_one, "threads " << threads);
-      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
-    }
-  }
-  ctnn::set_num_threads(0);
+  check_steps_split_over_threads<Net>(x, classes, [](Net& net) {
+    return ctnn::optim::SGD{net, {.lr = 0.05, .momentum = 0.9}};
+  });
 }
 
 // An LSTM's training step at batch 32, whose cells (a unit counts as 8 elements a gate in forward,
@@ -434,25 +447,9 @@ BOOST_AUTO_TEST_CASE(a_recurrent_step_split_over_threads_is_the_step_on_one) {
   std::vector<float> labels(batch);
   for (std::size_t i = 0; i < batch; ++i) labels[i] = float(i * 3 % 10);
   const ctnn::Tensor<float, ctnn::Shape<1>> classes(batch, labels);
-  std::vector<float> params_one, grads_one;
-  float loss_one = 0;
-  for (std::size_t threads : {1, 2, 3}) {
-    ctnn::set_num_threads(threads);
-    Net net;
-    ctnn::optim::Adam opt{net, {.lr = 1e-2}};
-    float loss = 0;
-    for (int step = 0; step < 2; ++step)
-      loss = ctnn::train_step(net, ctnn::loss::CrossEntropyLoss{}, opt, x, classes);
-    if (threads == 1) {
-      params_one = net.parameters(), grads_one = net.gradients(), loss_one = loss;
-      BOOST_TEST(params_one != Net().parameters());  // the steps changed something
-    } else {
-      BOOST_TEST(loss == loss_one, "threads " << threads);
-      BOOST_TEST(net.gradients() == grads_one, "threads " << threads);
-      BOOST_TEST(net.parameters() == params_one, "threads " << threads);
-    }
-  }
-  ctnn::set_num_threads(0);
+  check_steps_split_over_threads<Net>(x, classes, [](Net& net) {
+    return ctnn::optim::Adam{net, {.lr = 1e-2}};
+  });
 }
 
 // A vectorizable op runs on SIMD batches in map, map_rows and map_channels; a whole register, a
